@@ -1,0 +1,78 @@
+/**
+ * Merchant accounts and their HTTP Basic credentials. Secrets are stored as scrypt hashes and
+ * compared in constant time; they are never logged. Verified credentials are remembered in memory
+ * under a SHA-256 of the pair (not the secret itself) so the hot path does not pay for scrypt.
+ */
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { AccountRecord, Store } from '../store/port.js';
+import type { Clock, Random } from './ports.js';
+
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const keyLength = 32;
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, keyLength);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, saltB64, hashB64] = stored.split('$');
+  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false;
+  const expected = Buffer.from(hashB64, 'base64');
+  const actual = await scrypt(secret, Buffer.from(saltB64, 'base64'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+/** Account ids are Klarna partner KRNs; v2 paths carry them as `partner_account_id`. */
+export function newAccountId(random: Random, mode: 'sandbox' | 'live'): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
+  const bytes = Buffer.from(random.token(8), 'base64url');
+  let code = '';
+  for (let i = 0; i < 8; i++) code += alphabet[bytes[i]! % alphabet.length];
+  return `krn:partner:global:account:${mode === 'live' ? 'live' : 'test'}:${code}`;
+}
+
+export class Accounts {
+  private readonly verified = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly mode: 'sandbox' | 'live',
+  ) {}
+
+  async create(username: string, password: string, options: { isDefault?: boolean } = {}): Promise<AccountRecord> {
+    const account: AccountRecord = {
+      id: newAccountId(this.random, this.mode),
+      username,
+      secretHash: await hashSecret(password),
+      createdAt: this.clock.now(),
+      clockOffsetMs: 0,
+      isDefault: options.isDefault ?? false,
+    };
+    await this.store.createAccount(account);
+    return account;
+  }
+
+  /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */
+  async authenticate(username: string, password: string): Promise<AccountRecord | undefined> {
+    const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
+    const cachedId = this.verified.get(cacheKey);
+    if (cachedId) return this.store.getAccount(cachedId);
+    const account = await this.store.getAccountByUsername(username);
+    // Hash even when the user is unknown so timing does not reveal which usernames exist.
+    const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    if (!account || !ok) return undefined;
+    if (this.verified.size > 10_000) this.verified.clear();
+    this.verified.set(cacheKey, account.id);
+    return account;
+  }
+}
+
+/** Generates a credential pair for a new account (printed once; only the hash is stored). */
+export function generateCredentials(random: Random): { username: string; password: string } {
+  return { username: `merchant_${random.token(6).replace(/[^A-Za-z0-9]/g, '').toLowerCase().slice(0, 8) || 'kassa'}`, password: random.token(24) };
+}

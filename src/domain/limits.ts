@@ -1,0 +1,42 @@
+/**
+ * Every limit Kassa enforces, in one place. Names carry their unit last.
+ * Reference: ../shared/reference/klarna-api.md (field limits, 1000 order lines, 50 signing keys).
+ */
+export const limits = Object.freeze({
+  bodyBytesMax: 1_048_576,
+  orderLinesMax: 1000,
+  shippingInfoMax: 500,
+  capturesPerOrderMax: 200,
+  refundsPerOrderMax: 200,
+  amountMax: 200_000_000,
+  idLengthMax: 200,
+  idempotencyKeyLengthMax: 255,
+  idempotencyTtlMs: 48 * 3600_000,
+  signingKeysPerAccountMax: 50,
+  webhooksPerAccountMax: 100,
+  pageSizeMax: 100,
+  timerBatchSize: 200,
+  outboxBatchSize: 50,
+  webhookTimeoutMs: 10_000,
+  webhookRetryWindowMs: 12 * 3600_000,
+  clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
+  commitRetriesMax: 20,
+  merchantDataCharsMax: 6000,
+  merchantReferenceCharsMax: 255,
+  merchantUrlCharsMax: 2000,
+  productUrlCharsMax: 1024,
+  orderLineNameCharsMax: 255,
+  orderLineReferenceCharsMax: 256,
+  quantityUnitCharsMax: 8,
+});
+
+/** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
+export const durations = Object.freeze({
+  sessionTtlMs: 48 * 3600_000,
+  authorizationTokenTtlMs: 60 * 60_000,
+  orderAuthorizationTtlMs: 28 * 24 * 3600_000,
+  orderAuthorizationLifetimeMaxMs: 180 * 24 * 3600_000,
+  paymentRequestTtlMs: 48 * 3600_000,
+  paymentRequestTtlMinMs: 15 * 60_000,
+  paymentTokenTtlMs: 60 * 60_000,
+});

@@ -1,0 +1,59 @@
+/**
+ * Builds the Fastify app from its dependencies. One correlation id per request (echoed in
+ * `Klarna-Correlation-Id` and in every error body), one error handler, strict JSON parsing (no type
+ * coercion, prototype-poisoned bodies refused), a body size limit, and the OpenAPI document
+ * generated from the same TypeBox schemas that validate requests.
+ */
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { KassaError } from '../domain/errors.js';
+import { limits } from '../domain/limits.js';
+import type { AppDeps } from './deps.js';
+import { handleError, sendError } from './errors.js';
+import { routeFamilies } from './routes/index.js';
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+type AnyRequest = FastifyRequest;
+type AnyReply = FastifyReply;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: limits.bodyBytesMax,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: limits.idLengthMax },
+    return503OnClosing: true,
+    genReqId: () => deps.engine.random.uuid(),
+    logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Kassa', version: '0.1.0', description: 'Klarna-compatible payment workflow server' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ basic: [] }],
+    },
+  });
+
+  app.decorateRequest('correlationId', '');
+  app.addHook('onRequest', async (request, reply) => {
+    request.correlationId = String(request.id);
+    reply.header('Klarna-Correlation-Id', request.correlationId);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setErrorHandler((error, request, reply) => handleError(error, request as AnyRequest, reply as AnyReply));
+  app.setNotFoundHandler((request, reply) => sendError(request as AnyRequest, reply as AnyReply, new KassaError('ROUTE_NOT_FOUND', [`No route ${request.method} ${request.url.split('?')[0]}`])));
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', store: deps.engine.store.kind, mode: deps.config.mode }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const register of routeFamilies) await app.register(async (scope) => register(scope as App, deps));
+  return app;
+}

@@ -1,0 +1,44 @@
+/**
+ * HTTP Basic authentication per merchant account. Missing or bad credentials: 401 UNAUTHORIZED
+ * with a WWW-Authenticate challenge. The password never reaches a log (pino redacts the header).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KassaError } from '../domain/errors.js';
+import type { AccountRecord } from '../store/port.js';
+import type { AppDeps } from './deps.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account: AccountRecord;
+    correlationId: string;
+  }
+}
+
+export function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
+  if (!header) return undefined;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  if (at <= 0) return undefined;
+  return { username: decoded.slice(0, at), password: decoded.slice(at + 1) };
+}
+
+/** preHandler that sets request.account, or answers 401. */
+export function basicAuth(deps: AppDeps) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const credentials = parseBasic(request.headers.authorization);
+    const account = credentials && (await deps.accounts.authenticate(credentials.username, credentials.password));
+    if (!account) {
+      reply.header('WWW-Authenticate', 'Basic realm="Kassa"');
+      throw new KassaError('UNAUTHORIZED', [credentials ? 'Bad credentials' : 'Missing or malformed Authorization header (HTTP Basic)']);
+    }
+    request.account = account;
+  };
+}
+
+export function requireSandbox(deps: AppDeps) {
+  return async function sandboxOnly(): Promise<void> {
+    if (deps.config.mode !== 'sandbox') throw new KassaError('ROUTE_NOT_FOUND', ['Sandbox helpers exist only in sandbox mode']);
+  };
+}

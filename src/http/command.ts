@@ -1,0 +1,88 @@
+/**
+ * Runs a mutating request as one engine command and sends its response, honouring
+ * `Klarna-Idempotency-Key` (reference §5): the key is scoped to the account; the first successful
+ * response is committed in the same transaction as the command's effects and replayed byte for byte
+ * on every repeat for at least 24 h, without a second effect. The same key while the first request
+ * is still running answers 409. Rejections (4xx) are not stored, because they changed nothing: a
+ * retry runs again. A key reused on a different operation is refused with 409.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { UnitOfWork } from '../app/unit-of-work.js';
+import { KassaError } from '../domain/errors.js';
+import { limits } from '../domain/limits.js';
+import { DuplicateKey, type IdempotencyRecord } from '../store/port.js';
+import type { AppDeps } from './deps.js';
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const inFlight = new Set<string>();
+
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const raw = request.headers['klarna-idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > limits.idempotencyKeyLengthMax || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new KassaError('BAD_VALUE', ['Bad value: Klarna-Idempotency-Key (1–255 visible ASCII characters)']);
+  }
+  return key;
+}
+
+export async function runCommand(
+  deps: AppDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  command: (uow: UnitOfWork) => Promise<HttpResult>,
+): Promise<FastifyReply> {
+  const account = request.account;
+  const key = idempotencyKeyOf(request);
+  const scope = `${request.method} ${request.routeOptions.url ?? request.url}`;
+  if (key === undefined) {
+    const result = await deps.engine.execute(account, request.correlationId, command);
+    return send(reply, result.status, result.headers ?? {}, serialize(result.body));
+  }
+
+  const stored = await deps.engine.store.getIdempotency(account.id, key);
+  if (stored) return replay(reply, stored, scope);
+  const slot = `${account.id}\u0000${key}`;
+  if (inFlight.has(slot)) throw new KassaError('IDEMPOTENCY_IN_FLIGHT');
+  inFlight.add(slot);
+  try {
+    let body = '';
+    const result = await deps.engine.execute(account, request.correlationId, command, {
+      idempotency: (r, now): IdempotencyRecord => {
+        body = serialize(r.body);
+        return { accountId: account.id, key, scope, statusCode: r.status, headers: r.headers ?? {}, body, createdAt: now };
+      },
+    });
+    return send(reply, result.status, result.headers ?? {}, body);
+  } catch (error) {
+    // Another node committed the same key first: answer with its response, never a second effect.
+    if (error instanceof DuplicateKey && error.what === 'idempotency') {
+      const winner = await deps.engine.store.getIdempotency(account.id, key);
+      if (winner) return replay(reply, winner, scope);
+    }
+    throw error;
+  } finally {
+    inFlight.delete(slot);
+  }
+}
+
+function replay(reply: FastifyReply, stored: IdempotencyRecord, scope: string): FastifyReply {
+  if (stored.scope !== scope) throw new KassaError('CONFLICT', ['Klarna-Idempotency-Key was already used for a different operation']);
+  reply.header('Idempotent-Replayed', 'true');
+  return send(reply, stored.statusCode, stored.headers, stored.body);
+}
+
+function serialize(body: unknown): string {
+  return body === undefined ? '' : JSON.stringify(body);
+}
+
+function send(reply: FastifyReply, status: number, headers: Record<string, string>, body: string): FastifyReply {
+  reply.code(status).headers(headers);
+  if (body === '') return reply.send();
+  return reply.type('application/json; charset=utf-8').send(body);
+}

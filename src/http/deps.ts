@@ -1,0 +1,21 @@
+/**
+ * What the HTTP app is built from. Everything is passed in explicitly (tests build the app
+ * in-process with an in-memory store and a manual clock).
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Accounts } from '../app/accounts.js';
+import type { Engine } from '../app/engine.js';
+import type { ClientTokens } from '../app/client-tokens.js';
+import type { OutboxDispatcher } from '../outbox/dispatcher.js';
+import type { TimerRunner } from '../timers/timer-runner.js';
+
+export interface AppDeps {
+  config: Config;
+  engine: Engine;
+  accounts: Accounts;
+  timers: TimerRunner;
+  outbox: OutboxDispatcher;
+  clientTokens: ClientTokens;
+  logger: Logger;
+}

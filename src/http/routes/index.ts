@@ -1,0 +1,11 @@
+/**
+ * The API families Kassa serves. Each is a function that adds its routes to the app; adding a
+ * family is one line here.
+ */
+import type { App } from '../app.js';
+import type { AppDeps } from '../deps.js';
+import { sandboxRoutes } from './sandbox.js';
+
+export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
+
+export const routeFamilies: RouteFamily[] = [sandboxRoutes];

@@ -1,0 +1,61 @@
+/**
+ * Sandbox helpers that are not part of Klarna's API: who am I (`account_id`, used in v2 paths) and
+ * the account's test clock. Moving the clock fires every timer that falls due, in deadline order,
+ * before the answer. These routes exist only in sandbox mode.
+ */
+import { Type } from '@sinclair/typebox';
+import { KassaError } from '../../domain/errors.js';
+import { limits } from '../../domain/limits.js';
+import type { App } from '../app.js';
+import { basicAuth, requireSandbox } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { v1Errors } from '../schemas.js';
+
+const ClockBody = Type.Object({
+  now: Type.String({ format: 'date-time' }),
+  offset_seconds: Type.Integer(),
+});
+
+export function sandboxRoutes(app: App, deps: AppDeps): void {
+  const guards = { onRequest: [requireSandbox(deps)], preHandler: [basicAuth(deps)] };
+
+  app.get(
+    '/sandbox/v1/account',
+    { ...guards, schema: { tags: ['sandbox'], summary: 'The calling account', response: { 200: Type.Object({ account_id: Type.String(), username: Type.String() }), ...v1Errors(401) } } },
+    async (request) => ({ account_id: request.account.id, username: request.account.username }),
+  );
+
+  app.get('/sandbox/v1/clock', { ...guards, schema: { tags: ['sandbox'], summary: "Read the account's test clock", response: { 200: ClockBody, ...v1Errors(401) } } }, async (request) =>
+    clockView(deps.engine.accountNow(request.account), request.account.clockOffsetMs),
+  );
+
+  app.post(
+    '/sandbox/v1/clock/advance',
+    {
+      ...guards,
+      schema: {
+        tags: ['sandbox'],
+        summary: "Move the account's test clock forward and fire every timer that falls due",
+        body: Type.Object({ seconds: Type.Integer({ minimum: 0, maximum: limits.clockAdvanceSecondsMax }) }),
+        response: { 200: Type.Object({ now: Type.String(), offset_seconds: Type.Integer(), timers_fired: Type.Integer() }), ...v1Errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const { seconds } = request.body as { seconds: number };
+      const store = deps.engine.store;
+      for (let attempt = 0; ; attempt++) {
+        const account = (await store.getAccount(request.account.id))!;
+        if (await store.setClockOffset(account.id, account.clockOffsetMs, account.clockOffsetMs + seconds * 1000)) break;
+        if (attempt > limits.commitRetriesMax) throw new KassaError('CONFLICT');
+      }
+      const account = (await store.getAccount(request.account.id))!;
+      const fired = await deps.timers.fireDue(account);
+      deps.outbox.kick();
+      return { ...clockView(deps.engine.accountNow(account), account.clockOffsetMs), timers_fired: fired };
+    },
+  );
+}
+
+function clockView(now: number, offsetMs: number) {
+  return { now: new Date(now).toISOString(), offset_seconds: Math.floor(offsetMs / 1000) };
+}

@@ -1,0 +1,111 @@
+/**
+ * Wires a Kassa instance from its configuration: store, engine, accounts, timers, outbox and the
+ * HTTP app. Used by main.ts (the server), the CLI, and the tests (in-process, injected clock).
+ */
+import pino, { type Logger } from 'pino';
+import { Accounts, generateCredentials } from './app/accounts.js';
+import { ClientTokens } from './app/client-tokens.js';
+import { Engine } from './app/engine.js';
+import { cryptoRandom, systemClock, type Clock, type Random } from './app/ports.js';
+import type { Config } from './config/config.js';
+import { buildApp, type App } from './http/app.js';
+import type { AppDeps } from './http/deps.js';
+import { OutboxDispatcher, type Transport } from './outbox/dispatcher.js';
+import { registerTimerHandlers } from './timers/handlers.js';
+import { TimerRunner } from './timers/timer-runner.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/port.js';
+
+export interface KassaOptions {
+  clock?: Clock;
+  random?: Random;
+  store?: Store;
+  logger?: Logger;
+  transport?: Transport;
+}
+
+export interface Kassa {
+  app: App;
+  deps: AppDeps;
+  /** Starts the background workers (timer poller, outbox dispatcher). */
+  startWorkers(): void;
+  close(): Promise<void>;
+}
+
+/** Fields never written to logs. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers["klarna-payment-token"]',
+  'req.headers["klarna-network-session-token"]',
+  'req.headers["klarna-customer-token"]',
+  '*.password',
+  '*.secret',
+  '*.client_token',
+  '*.authorization_token',
+  '*.payment_token',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } });
+}
+
+export async function createKassa(config: Config, options: KassaOptions = {}): Promise<Kassa> {
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const store = options.store ?? openStore(config.store);
+  await store.migrate();
+
+  const engine = new Engine({ store, clock, random, logger });
+  const accounts = new Accounts(store, clock, random, config.mode);
+  const timers = new TimerRunner(engine, logger);
+  const outbox = new OutboxDispatcher(engine, logger, options.transport);
+  const secret = config.tokenSecret ?? (await store.getOrCreateSetting('client_token_secret', random.token(32)));
+  const clientTokens = new ClientTokens(secret, config.publicUrl);
+  const deps: AppDeps = { config, engine, accounts, timers, outbox, clientTokens, logger };
+  registerTimerHandlers(timers, deps);
+  const app = await buildApp(deps);
+
+  return {
+    app,
+    deps,
+    startWorkers() {
+      timers.start(config.pollIntervalMs);
+      outbox.start(config.pollIntervalMs);
+    },
+    async close() {
+      await app.close();
+      await timers.stop();
+      await outbox.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * In sandbox mode there is always a merchant to call with: the one named by
+ * KASSA_SANDBOX_MERCHANT, or one generated at first start whose password is printed once.
+ */
+export async function ensureSandboxMerchant(kassa: Kassa, print: (line: string) => void): Promise<void> {
+  const { config, accounts, engine } = kassa.deps;
+  if (config.mode !== 'sandbox') return;
+  const wanted = config.sandboxMerchant;
+  if (wanted) {
+    const existing = await engine.store.getAccountByUsername(wanted.username);
+    if (!existing) {
+      const account = await accounts.create(wanted.username, wanted.password, { isDefault: true });
+      print(`Sandbox merchant ${wanted.username} created (account_id ${account.id}).`);
+    } else if (!(await accounts.authenticate(wanted.username, wanted.password))) {
+      throw new Error(`KASSA_SANDBOX_MERCHANT: account ${wanted.username} exists with a different password`);
+    }
+    return;
+  }
+  if ((await engine.store.listAccounts()).some((a) => a.isDefault)) return;
+  const credentials = generateCredentials(engine.random);
+  const account = await accounts.create(credentials.username, credentials.password, { isDefault: true });
+  print('Sandbox merchant created. These credentials are shown only once:');
+  print(`  username: ${credentials.username}`);
+  print(`  password: ${credentials.password}`);
+  print(`  account_id: ${account.id}`);
+  print(`  try: curl -u '${credentials.username}:${credentials.password}' ${config.publicUrl}/sandbox/v1/account`);
+}

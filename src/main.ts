@@ -1,0 +1,46 @@
+/**
+ * `npm start`: serves Kassa. Reads the configuration once (a bad value stops start-up naming it),
+ * opens the store, makes sure a sandbox merchant exists, starts the workers, and on SIGTERM/SIGINT
+ * finishes in-flight requests and closes the store.
+ */
+import { ConfigError, loadConfig } from './config/config.js';
+import { createKassa, ensureSandboxMerchant } from './kassa.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, process.cwd());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`kassa: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const kassa = await createKassa(config);
+  await ensureSandboxMerchant(kassa, (line) => process.stdout.write(`${line}\n`));
+  kassa.startWorkers();
+  await kassa.app.listen({ host: config.host, port: config.port });
+  kassa.deps.logger.info({ url: config.publicUrl, store: config.store.kind, mode: config.mode }, 'kassa listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    kassa.deps.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    kassa.close().then(
+      () => process.exit(0),
+      (error) => {
+        kassa.deps.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`kassa: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

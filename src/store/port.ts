@@ -1,0 +1,199 @@
+/**
+ * The store port: the only way the application touches durable state. Two adapters implement it
+ * (sqlite/ and postgres/) and both pass one contract suite (contract.ts).
+ *
+ * Writes go through `commit(batch)`: one atomic transaction holding the new aggregate states
+ * (with optimistic version checks), lookup keys, events, outbox rows, timer changes and the
+ * idempotency record. Either all of it is durable when the promise resolves, or none of it is.
+ * Aggregates are stored as JSON documents keyed by (account, type, id): every read is scoped by
+ * account, so one account can never load another's object.
+ */
+
+export interface AggregateRecord<T = unknown> {
+  accountId: string;
+  type: string;
+  id: string;
+  version: number;
+  state: T;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AggregateWrite {
+  accountId: string;
+  type: string;
+  id: string;
+  /** 0 to insert a new aggregate; otherwise the version that was read (compare-and-set). */
+  expectedVersion: number;
+  state: unknown;
+  now: number;
+}
+
+/** A secondary key (a token, a reference) that finds an aggregate; unique per kind. */
+export interface LookupKey {
+  kind: string;
+  key: string;
+  accountId: string;
+  type: string;
+  id: string;
+}
+
+export interface EventWrite {
+  accountId: string;
+  aggregateType: string;
+  aggregateId: string;
+  type: string;
+  data: unknown;
+  occurredAt: number;
+}
+
+export interface EventRecord extends EventWrite {
+  seq: number;
+}
+
+export interface TimerWrite {
+  id: string;
+  accountId: string;
+  /** Account-clock time (ms since epoch) at which the timer falls due. */
+  dueAt: number;
+  kind: string;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+}
+
+export type TimerRecord = TimerWrite;
+
+export interface OutboxWrite {
+  id: string;
+  accountId: string;
+  /** What produced it: 'webhook', 'notification', … — selects the delivery policy. */
+  kind: string;
+  /** Stable id of the event carried; the same on every attempt. */
+  eventId: string;
+  eventType: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Account-clock time of the first attempt. */
+  nextAttemptAt: number;
+  createdAt: number;
+  /** Free-form reference (e.g. webhook id) for listing deliveries. */
+  ref?: string;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxRecord extends OutboxWrite {
+  status: OutboxStatus;
+  attempts: number;
+}
+
+export interface DeliveryAttempt {
+  outboxId: string;
+  attempt: number;
+  at: number;
+  statusCode: number | null;
+  error: string | null;
+  latencyMs: number;
+}
+
+export interface IdempotencyRecord {
+  accountId: string;
+  key: string;
+  /** Method and route pattern of the first request; a key reused elsewhere is refused. */
+  scope: string;
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  createdAt: number;
+}
+
+export interface CommitBatch {
+  aggregates?: AggregateWrite[];
+  lookupKeys?: LookupKey[];
+  events?: EventWrite[];
+  outbox?: OutboxWrite[];
+  timersAdd?: TimerWrite[];
+  /** Timer ids to delete. `mustExist` ones make the commit fail if already gone (fired elsewhere). */
+  timersRemove?: { id: string; mustExist: boolean }[];
+  idempotency?: IdempotencyRecord;
+}
+
+export interface AccountRecord {
+  id: string;
+  username: string;
+  secretHash: string;
+  createdAt: number;
+  /** Test-clock offset: account time = system time + offset. Only grows. */
+  clockOffsetMs: number;
+  /** True for the sandbox merchant created at first start. */
+  isDefault: boolean;
+}
+
+/** A commit lost a race: a version check or a must-exist timer failed. Nothing was written. */
+export class ConcurrencyConflict extends Error {
+  override name = 'ConcurrencyConflict';
+}
+
+/** A commit tried to insert a key (lookup, idempotency, aggregate id) that exists. Nothing was written. */
+export class DuplicateKey extends Error {
+  override name = 'DuplicateKey';
+  constructor(readonly what: 'aggregate' | 'lookup' | 'idempotency', message: string) {
+    super(message);
+  }
+}
+
+export interface ListPage {
+  limit: number;
+  /** Return ids greater than this (ids sort by creation when they start with a time prefix). */
+  after?: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Accounts
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  getAccountByUsername(username: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** Compare-and-set of the test-clock offset; false when it had changed. */
+  setClockOffset(accountId: string, expectedOffsetMs: number, newOffsetMs: number): Promise<boolean>;
+
+  // Aggregates and events
+  getAggregate<T = unknown>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined>;
+  listAggregates<T = unknown>(accountId: string, type: string, page: ListPage): Promise<AggregateRecord<T>[]>;
+  findLookup(kind: string, key: string): Promise<LookupKey | undefined>;
+  listEvents(accountId: string, aggregateType: string, aggregateId: string): Promise<EventRecord[]>;
+  commit(batch: CommitBatch): Promise<void>;
+
+  // Timers (account clock)
+  dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]>;
+  getTimer(id: string): Promise<TimerRecord | undefined>;
+  countTimers(accountId: string): Promise<number>;
+
+  // Outbox
+  /**
+   * Claims pending rows due at `accountNow` (account clock), leasing them until
+   * `lease.realNow + lease.leaseMs` (system clock) so no other node or loop delivers them meanwhile;
+   * a dead node's lease simply runs out. PostgreSQL uses FOR UPDATE SKIP LOCKED.
+   */
+  claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]>;
+  getOutbox(id: string): Promise<OutboxRecord | undefined>;
+  listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]>;
+  /** Records an attempt and the row's new status / next attempt time, atomically. */
+  recordAttempt(attempt: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void>;
+  listAttempts(outboxId: string): Promise<DeliveryAttempt[]>;
+  /** Puts a failed (or delivered) row back to pending for a manual replay. */
+  requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean>;
+
+  /** Returns the stored value of an instance setting, storing `value` first if there is none. */
+  getOrCreateSetting(key: string, value: string): Promise<string>;
+
+  // Idempotency
+  getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  purgeIdempotency(createdBefore: number): Promise<number>;
+}

@@ -1,0 +1,367 @@
+/**
+ * SQLite adapter (better-sqlite3, WAL). `synchronous=FULL` by default: a commit is on disk before
+ * its promise resolves, so an acknowledged write survives a kill -9 or a power cut.
+ * better-sqlite3 is synchronous; each port call runs to completion without interleaving, and a
+ * commit is one BEGIN IMMEDIATE … COMMIT. Each function holds one prepared statement.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMigrations } from '../migrations.js';
+import {
+  ConcurrencyConflict,
+  DuplicateKey,
+  type AccountRecord,
+  type AggregateRecord,
+  type CommitBatch,
+  type DeliveryAttempt,
+  type EventRecord,
+  type IdempotencyRecord,
+  type ListPage,
+  type LookupKey,
+  type OutboxRecord,
+  type OutboxStatus,
+  type Store,
+  type TimerRecord,
+} from '../port.js';
+
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+}
+
+type Row = Record<string, unknown>;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmts: ReturnType<SqliteStore['prepare']>;
+
+  constructor(options: SqliteOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrateSync();
+    this.stmts = this.prepare();
+  }
+
+  private migrateSync(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    for (const m of readMigrations(migrationsDir)) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
+      }).immediate();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertAccount: db.prepare('INSERT INTO accounts (id, username, secret_hash, created_at, clock_offset_ms, is_default) VALUES (?, ?, ?, ?, ?, ?)'),
+      getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
+      getAccountByUsername: db.prepare('SELECT * FROM accounts WHERE username = ?'),
+      listAccounts: db.prepare('SELECT * FROM accounts ORDER BY created_at, id'),
+      setClockOffset: db.prepare('UPDATE accounts SET clock_offset_ms = ? WHERE id = ? AND clock_offset_ms = ?'),
+      getAggregate: db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? AND id = ?'),
+      listAggregates: db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?'),
+      insertAggregate: db.prepare('INSERT INTO aggregates (account_id, type, id, version, state, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)'),
+      updateAggregate: db.prepare('UPDATE aggregates SET version = version + 1, state = ?, updated_at = ? WHERE account_id = ? AND type = ? AND id = ? AND version = ?'),
+      findLookup: db.prepare('SELECT * FROM lookup_keys WHERE kind = ? AND key = ?'),
+      insertLookup: db.prepare('INSERT INTO lookup_keys (kind, key, account_id, type, id) VALUES (?, ?, ?, ?, ?)'),
+      insertEvent: db.prepare('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      listEvents: db.prepare('SELECT * FROM events WHERE account_id = ? AND aggregate_type = ? AND aggregate_id = ? ORDER BY seq'),
+      insertOutbox: db.prepare(
+        'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertTimer: db.prepare('INSERT INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
+      dueTimers: db.prepare('SELECT * FROM timers WHERE account_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?'),
+      getTimer: db.prepare('SELECT * FROM timers WHERE id = ?'),
+      countTimers: db.prepare('SELECT COUNT(*) AS n FROM timers WHERE account_id = ?'),
+      dueOutbox: db.prepare(
+        "SELECT * FROM outbox WHERE account_id = ? AND status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+      ),
+      leaseOutbox: db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ?'),
+      getOutbox: db.prepare('SELECT * FROM outbox WHERE id = ?'),
+      insertAttempt: db.prepare('INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateOutboxAfterAttempt: db.prepare('UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, lease_until = 0 WHERE id = ?'),
+      listAttempts: db.prepare('SELECT * FROM delivery_attempts WHERE outbox_id = ? ORDER BY attempt'),
+      requeueOutbox: db.prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = 0 WHERE id = ?"),
+      getIdempotency: db.prepare('SELECT * FROM idempotency WHERE account_id = ? AND key = ?'),
+      insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    // Applied in the constructor so the prepared statements can see the tables.
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async createAccount(a: AccountRecord): Promise<void> {
+    try {
+      this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault ? 1 : 0);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DuplicateKey('aggregate', `account ${a.username} exists`);
+      throw e;
+    }
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.stmts.getAccount.get(id) as Row | undefined);
+  }
+
+  async getAccountByUsername(username: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.stmts.getAccountByUsername.get(username) as Row | undefined);
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (this.stmts.listAccounts.all() as Row[]).map((r) => toAccount(r)!);
+  }
+
+  async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
+    return this.stmts.setClockOffset.run(next, accountId, expected).changes === 1;
+  }
+
+  async getAggregate<T>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined> {
+    return toAggregate<T>(this.stmts.getAggregate.get(accountId, type, id) as Row | undefined);
+  }
+
+  async listAggregates<T>(accountId: string, type: string, page: ListPage): Promise<AggregateRecord<T>[]> {
+    return (this.stmts.listAggregates.all(accountId, type, page.after ?? '', page.limit) as Row[]).map((r) => toAggregate<T>(r)!);
+  }
+
+  async findLookup(kind: string, key: string): Promise<LookupKey | undefined> {
+    const r = this.stmts.findLookup.get(kind, key) as Row | undefined;
+    return r ? { kind: r.kind as string, key: r.key as string, accountId: r.account_id as string, type: r.type as string, id: r.id as string } : undefined;
+  }
+
+  async listEvents(accountId: string, aggregateType: string, aggregateId: string): Promise<EventRecord[]> {
+    return (this.stmts.listEvents.all(accountId, aggregateType, aggregateId) as Row[]).map(toEvent);
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    this.db.transaction(() => this.applyBatch(batch)).immediate();
+  }
+
+  /** Applies one batch inside an open transaction; throws (and the caller rolls back) on conflict. */
+  protected applyBatch(batch: CommitBatch): void {
+    const s = this.stmts;
+    if (batch.idempotency) {
+      const i = batch.idempotency;
+      try {
+        s.insertIdempotency.run(i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');
+        throw e;
+      }
+    }
+    for (const t of batch.timersRemove ?? []) {
+      const changes = s.deleteTimer.run(t.id).changes;
+      if (t.mustExist && changes !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
+    }
+    for (const a of batch.aggregates ?? []) {
+      const json = JSON.stringify(a.state);
+      if (a.expectedVersion === 0) {
+        try {
+          s.insertAggregate.run(a.accountId, a.type, a.id, json, a.now, a.now);
+        } catch (e) {
+          if (isUniqueViolation(e)) throw new ConcurrencyConflict(`${a.type} ${a.id} was created concurrently`);
+          throw e;
+        }
+      } else if (s.updateAggregate.run(json, a.now, a.accountId, a.type, a.id, a.expectedVersion).changes !== 1) {
+        throw new ConcurrencyConflict(`${a.type} ${a.id} changed since version ${a.expectedVersion}`);
+      }
+    }
+    for (const k of batch.lookupKeys ?? []) {
+      try {
+        s.insertLookup.run(k.kind, k.key, k.accountId, k.type, k.id);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new DuplicateKey('lookup', `${k.kind} key exists`);
+        throw e;
+      }
+    }
+    for (const e of batch.events ?? []) s.insertEvent.run(e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt);
+    for (const o of batch.outbox ?? [])
+      s.insertOutbox.run(o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null);
+    for (const t of batch.timersAdd ?? []) s.insertTimer.run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
+  }
+
+  async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {
+    return (this.stmts.dueTimers.all(accountId, now, limit) as Row[]).map(toTimer);
+  }
+
+  async getTimer(id: string): Promise<TimerRecord | undefined> {
+    const r = this.stmts.getTimer.get(id) as Row | undefined;
+    return r ? toTimer(r) : undefined;
+  }
+
+  async countTimers(accountId: string): Promise<number> {
+    return (this.stmts.countTimers.get(accountId) as { n: number }).n;
+  }
+
+  async claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]> {
+    return this.db
+      .transaction(() => {
+        const rows = (this.stmts.dueOutbox.all(accountId, accountNow, lease.realNow, limit) as Row[]).map(toOutbox);
+        for (const r of rows) this.stmts.leaseOutbox.run(lease.realNow + lease.leaseMs, r.id);
+        return rows;
+      })
+      .immediate();
+  }
+
+  async getOutbox(id: string): Promise<OutboxRecord | undefined> {
+    const r = this.stmts.getOutbox.get(id) as Row | undefined;
+    return r ? toOutbox(r) : undefined;
+  }
+
+  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]> {
+    const where = ['account_id = ?'];
+    const args: unknown[] = [accountId];
+    if (filter.ref !== undefined) (where.push('ref = ?'), args.push(filter.ref));
+    if (filter.eventId !== undefined) (where.push('event_id = ?'), args.push(filter.eventId));
+    if (page.after) (where.push('id > ?'), args.push(page.after));
+    args.push(page.limit);
+    const sql = `SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toOutbox);
+  }
+
+  async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmts.insertAttempt.run(a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs);
+        this.stmts.updateOutboxAfterAttempt.run(next.status, a.attempt, next.nextAttemptAt, a.outboxId);
+      })
+      .immediate();
+  }
+
+  async listAttempts(outboxId: string): Promise<DeliveryAttempt[]> {
+    return (this.stmts.listAttempts.all(outboxId) as Row[]).map(toAttempt);
+  }
+
+  async requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean> {
+    return this.stmts.requeueOutbox.run(nextAttemptAt, id).changes === 1;
+  }
+
+  async getOrCreateSetting(key: string, value: string): Promise<string> {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+  }
+
+  async getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const r = this.stmts.getIdempotency.get(accountId, key) as Row | undefined;
+    return r ? toIdempotency(r) : undefined;
+  }
+
+  async purgeIdempotency(createdBefore: number): Promise<number> {
+    return this.stmts.purgeIdempotency.run(createdBefore).changes;
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function toAccount(r: Row | undefined): AccountRecord | undefined {
+  if (!r) return undefined;
+  return {
+    id: r.id as string,
+    username: r.username as string,
+    secretHash: r.secret_hash as string,
+    createdAt: Number(r.created_at),
+    clockOffsetMs: Number(r.clock_offset_ms),
+    isDefault: r.is_default === 1 || r.is_default === true,
+  };
+}
+
+export function toAggregate<T>(r: Row | undefined): AggregateRecord<T> | undefined {
+  if (!r) return undefined;
+  return {
+    accountId: r.account_id as string,
+    type: r.type as string,
+    id: r.id as string,
+    version: Number(r.version),
+    state: JSON.parse(r.state as string) as T,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export function toEvent(r: Row): EventRecord {
+  return {
+    seq: Number(r.seq),
+    accountId: r.account_id as string,
+    aggregateType: r.aggregate_type as string,
+    aggregateId: r.aggregate_id as string,
+    type: r.type as string,
+    data: JSON.parse(r.data as string),
+    occurredAt: Number(r.occurred_at),
+  };
+}
+
+export function toTimer(r: Row): TimerRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    dueAt: Number(r.due_at),
+    kind: r.kind as string,
+    aggregateType: r.aggregate_type as string,
+    aggregateId: r.aggregate_id as string,
+    payload: JSON.parse(r.payload as string),
+  };
+}
+
+export function toOutbox(r: Row): OutboxRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    kind: r.kind as string,
+    eventId: r.event_id as string,
+    eventType: r.event_type as string,
+    url: r.url as string,
+    headers: JSON.parse(r.headers as string),
+    body: r.body as string,
+    status: r.status as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    createdAt: Number(r.created_at),
+    ref: (r.ref as string | null) ?? undefined,
+  };
+}
+
+export function toAttempt(r: Row): DeliveryAttempt {
+  return {
+    outboxId: r.outbox_id as string,
+    attempt: Number(r.attempt),
+    at: Number(r.at),
+    statusCode: r.status_code === null ? null : Number(r.status_code),
+    error: (r.error as string | null) ?? null,
+    latencyMs: Number(r.latency_ms),
+  };
+}
+
+export function toIdempotency(r: Row): IdempotencyRecord {
+  return {
+    accountId: r.account_id as string,
+    key: r.key as string,
+    scope: r.scope as string,
+    statusCode: Number(r.status_code),
+    headers: JSON.parse(r.headers as string),
+    body: r.body as string,
+    createdAt: Number(r.created_at),
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Every timer kind and the command it runs when it falls due. Each API family registers its own.
+ */
+import type { AppDeps } from '../http/deps.js';
+import type { TimerRunner } from './timer-runner.js';
+
+export function registerTimerHandlers(_timers: TimerRunner, _deps: AppDeps): void {}

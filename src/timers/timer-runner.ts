@@ -1,0 +1,85 @@
+/**
+ * Durable timers on each account's clock. Every deadline (session expiry, token expiry, order
+ * expiry, fraud review, retries of workflow steps) is a row written in the same transaction as
+ * the state that needs it. The runner fires due timers in deadline order; each firing is an
+ * ordinary engine command that consumes the timer row, so a timer fires exactly once even with
+ * several nodes (the loser's must-exist delete fails and it skips). Cost follows what is due: the
+ * query walks the (account_id, due_at) index.
+ */
+import type { Logger } from 'pino';
+import type { Engine } from '../app/engine.js';
+import type { UnitOfWork } from '../app/unit-of-work.js';
+import { limits } from '../domain/limits.js';
+import type { AccountRecord, TimerRecord } from '../store/port.js';
+
+export type TimerHandler = (uow: UnitOfWork, timer: TimerRecord) => Promise<void>;
+
+export class TimerRunner {
+  private readonly handlers = new Map<string, TimerHandler>();
+  private interval?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly logger: Logger,
+  ) {}
+
+  register(kind: string, handler: TimerHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`timer kind ${kind} registered twice`);
+    this.handlers.set(kind, handler);
+  }
+
+  /** Fires every timer of this account that is due now, in deadline order, until none is left. */
+  async fireDue(account: AccountRecord): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const fresh = (await this.engine.store.getAccount(account.id)) ?? account;
+      const due = await this.engine.store.dueTimers(fresh.id, this.engine.accountNow(fresh), limits.timerBatchSize);
+      if (due.length === 0) return fired;
+      for (const timer of due) {
+        if (await this.fire(fresh, timer)) fired++;
+      }
+    }
+  }
+
+  private async fire(account: AccountRecord, timer: TimerRecord): Promise<boolean> {
+    const handler = this.handlers.get(timer.kind);
+    const correlationId = this.engine.random.uuid();
+    return this.engine.execute(
+      account,
+      correlationId,
+      async (uow) => {
+        // Another node (or an overlapping poll) may have fired it already: then there is nothing to do.
+        if (!(await this.engine.store.getTimer(timer.id))) return false;
+        uow.consumeTimer(timer.id);
+        if (!handler) {
+          this.logger.error({ timerKind: timer.kind, timerId: timer.id }, 'no handler for timer kind; dropping timer');
+          return true;
+        }
+        await handler(uow, timer);
+        return true;
+      },
+      { at: timer.dueAt },
+    );
+  }
+
+  /** Polls every account for due timers (time passing on its own, not only by clock advances). */
+  start(intervalMs: number): void {
+    this.interval = setInterval(() => {
+      if (this.running) return;
+      this.running = this.pollAll()
+        .catch((error) => this.logger.error({ err: error }, 'timer poll failed'))
+        .finally(() => (this.running = undefined));
+    }, intervalMs);
+    this.interval.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.interval) clearInterval(this.interval);
+    await this.running;
+  }
+
+  async pollAll(): Promise<void> {
+    for (const account of await this.engine.store.listAccounts()) await this.fireDue(account);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The store contract: one suite every adapter must pass (sqlite.test.ts, postgres.test.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConcurrencyConflict, DuplicateKey, type AccountRecord, type CommitBatch, type Store } from '../../src/store/port.js';
+
+export interface OpenedStore {
+  store: Store;
+  drop(): Promise<void>;
+}
+
+const account = (id: string, username = id): AccountRecord => ({ id, username, secretHash: 'scrypt$x$y', createdAt: 1, clockOffsetMs: 0, isDefault: false });
+
+export function storeContract(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`store contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+      await store.createAccount(account('acc-a', 'alice'));
+      await store.createAccount(account('acc-b', 'bob'));
+    });
+    afterEach(async () => opened.drop());
+
+    it('creates and finds accounts, refusing a duplicate username', async () => {
+      expect((await store.getAccountByUsername('alice'))?.id).toBe('acc-a');
+      expect(await store.getAccount('nope')).toBeUndefined();
+      await expect(store.createAccount(account('acc-c', 'alice'))).rejects.toBeInstanceOf(DuplicateKey);
+      expect((await store.listAccounts()).map((a) => a.id)).toEqual(['acc-a', 'acc-b']);
+    });
+
+    it('moves the clock offset by compare-and-set only', async () => {
+      expect(await store.setClockOffset('acc-a', 0, 5000)).toBe(true);
+      expect(await store.setClockOffset('acc-a', 0, 9000)).toBe(false);
+      expect((await store.getAccount('acc-a'))?.clockOffsetMs).toBe(5000);
+    });
+
+    it('inserts and updates aggregates with version checks, scoped by account', async () => {
+      await store.commit({ aggregates: [{ accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 0, state: { n: 1 }, now: 10 }] });
+      const r = await store.getAggregate<{ n: number }>('acc-a', 'order', 'o1');
+      expect(r).toMatchObject({ version: 1, state: { n: 1 }, createdAt: 10, updatedAt: 10 });
+      expect(await store.getAggregate('acc-b', 'order', 'o1')).toBeUndefined();
+      await store.commit({ aggregates: [{ accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 1, state: { n: 2 }, now: 20 }] });
+      await expect(store.commit({ aggregates: [{ accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 1, state: { n: 3 }, now: 30 }] })).rejects.toBeInstanceOf(
+        ConcurrencyConflict,
+      );
+      await expect(store.commit({ aggregates: [{ accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 0, state: {}, now: 30 }] })).rejects.toBeInstanceOf(
+        ConcurrencyConflict,
+      );
+      expect(await store.getAggregate('acc-a', 'order', 'o1')).toMatchObject({ version: 2, state: { n: 2 }, updatedAt: 20 });
+    });
+
+    it('writes nothing from a batch that fails part-way', async () => {
+      await store.commit({ aggregates: [{ accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 0, state: { n: 1 }, now: 10 }] });
+      const failing: CommitBatch = {
+        aggregates: [
+          { accountId: 'acc-a', type: 'order', id: 'o2', expectedVersion: 0, state: {}, now: 11 },
+          { accountId: 'acc-a', type: 'order', id: 'o1', expectedVersion: 7, state: {}, now: 11 },
+        ],
+        events: [{ accountId: 'acc-a', aggregateType: 'order', aggregateId: 'o2', type: 'created', data: {}, occurredAt: 11 }],
+        timersAdd: [{ id: 't1', accountId: 'acc-a', dueAt: 100, kind: 'k', aggregateType: 'order', aggregateId: 'o2', payload: {} }],
+        outbox: [{ id: 'ob1', accountId: 'acc-a', kind: 'webhook', eventId: 'e1', eventType: 'x', url: 'http://x', headers: {}, body: '{}', nextAttemptAt: 0, createdAt: 0 }],
+        idempotency: { accountId: 'acc-a', key: 'k1', scope: 'POST /x', statusCode: 200, headers: {}, body: '{}', createdAt: 11 },
+      };
+      await expect(store.commit(failing)).rejects.toBeInstanceOf(ConcurrencyConflict);
+      expect(await store.getAggregate('acc-a', 'order', 'o2')).toBeUndefined();
+      expect(await store.listEvents('acc-a', 'order', 'o2')).toEqual([]);
+      expect(await store.getTimer('t1')).toBeUndefined();
+      expect(await store.getOutbox('ob1')).toBeUndefined();
+      expect(await store.getIdempotency('acc-a', 'k1')).toBeUndefined();
+    });
+
+    it('keeps lookup keys unique and reports their owner', async () => {
+      await store.commit({ lookupKeys: [{ kind: 'token', key: 'abc', accountId: 'acc-a', type: 'session', id: 's1' }] });
+      expect(await store.findLookup('token', 'abc')).toEqual({ kind: 'token', key: 'abc', accountId: 'acc-a', type: 'session', id: 's1' });
+      await expect(store.commit({ lookupKeys: [{ kind: 'token', key: 'abc', accountId: 'acc-b', type: 'session', id: 's2' }] })).rejects.toBeInstanceOf(DuplicateKey);
+    });
+
+    it('appends events in order and lists aggregates by id', async () => {
+      for (let i = 0; i < 3; i++) {
+        await store.commit({
+          aggregates: [{ accountId: 'acc-a', type: 'session', id: `s${i}`, expectedVersion: 0, state: { i }, now: i }],
+          events: [{ accountId: 'acc-a', aggregateType: 'order', aggregateId: 'o1', type: `e${i}`, data: { i }, occurredAt: i }],
+        });
+      }
+      expect((await store.listEvents('acc-a', 'order', 'o1')).map((e) => e.type)).toEqual(['e0', 'e1', 'e2']);
+      expect((await store.listAggregates('acc-a', 'session', { limit: 2 })).map((a) => a.id)).toEqual(['s0', 's1']);
+      expect((await store.listAggregates('acc-a', 'session', { limit: 5, after: 's1' })).map((a) => a.id)).toEqual(['s2']);
+      expect(await store.listAggregates('acc-b', 'session', { limit: 5 })).toEqual([]);
+    });
+
+    it('returns due timers in deadline order and consumes each once', async () => {
+      const t = (id: string, dueAt: number, accountId = 'acc-a') => ({ id, accountId, dueAt, kind: 'k', aggregateType: 'order', aggregateId: 'o', payload: { id } });
+      await store.commit({ timersAdd: [t('late', 300), t('early', 100), t('mid', 200), t('other', 50, 'acc-b')] });
+      expect((await store.dueTimers('acc-a', 250, 10)).map((x) => x.id)).toEqual(['early', 'mid']);
+      expect(await store.countTimers('acc-a')).toBe(3);
+      await store.commit({ timersRemove: [{ id: 'early', mustExist: true }] });
+      await expect(store.commit({ timersRemove: [{ id: 'early', mustExist: true }] })).rejects.toBeInstanceOf(ConcurrencyConflict);
+      await store.commit({ timersRemove: [{ id: 'early', mustExist: false }] });
+      expect((await store.dueTimers('acc-a', 1000, 10)).map((x) => x.id)).toEqual(['mid', 'late']);
+    });
+
+    it('claims outbox rows with a lease and records attempts', async () => {
+      const row = (id: string, at: number) => ({ id, accountId: 'acc-a', kind: 'webhook', eventId: `ev-${id}`, eventType: 'x', url: 'http://r', headers: { a: 'b' }, body: `{"id":"${id}"}`, nextAttemptAt: at, createdAt: at, ref: 'wh1' });
+      await store.commit({ outbox: [row('o1', 10), row('o2', 20), row('o3', 999)] });
+      const claimed = await store.claimOutbox('acc-a', 100, 10, { realNow: 1000, leaseMs: 500 });
+      expect(claimed.map((r) => r.id)).toEqual(['o1', 'o2']);
+      expect(claimed[0]).toMatchObject({ headers: { a: 'b' }, status: 'pending', attempts: 0 });
+      expect(await store.claimOutbox('acc-a', 100, 10, { realNow: 1200, leaseMs: 500 })).toEqual([]);
+      await store.recordAttempt({ outboxId: 'o1', attempt: 1, at: 100, statusCode: 500, error: null, latencyMs: 3 }, { status: 'pending', nextAttemptAt: 150 });
+      await store.recordAttempt({ outboxId: 'o2', attempt: 1, at: 100, statusCode: 200, error: null, latencyMs: 2 }, { status: 'delivered', nextAttemptAt: 100 });
+      expect((await store.claimOutbox('acc-a', 200, 10, { realNow: 1300, leaseMs: 500 })).map((r) => r.id)).toEqual(['o1']);
+      expect(await store.listAttempts('o1')).toEqual([{ outboxId: 'o1', attempt: 1, at: 100, statusCode: 500, error: null, latencyMs: 3 }]);
+      expect((await store.getOutbox('o2'))?.status).toBe('delivered');
+      expect((await store.listOutbox('acc-a', { ref: 'wh1' }, { limit: 10 })).length).toBe(3);
+      expect(await store.requeueOutbox('o2', 5000)).toBe(true);
+      expect((await store.getOutbox('o2'))).toMatchObject({ status: 'pending', nextAttemptAt: 5000 });
+    });
+
+    it('stores idempotency records once per account and key, and purges old ones', async () => {
+      const rec = { accountId: 'acc-a', key: 'k', scope: 'POST /x', statusCode: 201, headers: { Location: '/x/1' }, body: '{"a":1}', createdAt: 100 };
+      await store.commit({ idempotency: rec });
+      expect(await store.getIdempotency('acc-a', 'k')).toEqual(rec);
+      expect(await store.getIdempotency('acc-b', 'k')).toBeUndefined();
+      await expect(store.commit({ idempotency: rec })).rejects.toBeInstanceOf(DuplicateKey);
+      await store.commit({ idempotency: { ...rec, accountId: 'acc-b' } });
+      expect(await store.purgeIdempotency(101)).toBe(2);
+    });
+
+    it('keeps the first value of a setting', async () => {
+      expect(await store.getOrCreateSetting('s', 'one')).toBe('one');
+      expect(await store.getOrCreateSetting('s', 'two')).toBe('one');
+    });
+  });
+}
