@@ -28,6 +28,8 @@ export const limits = Object.freeze({
   orderLineNameCharsMax: 255,
   orderLineReferenceCharsMax: 256,
   quantityUnitCharsMax: 8,
+  /** SQLite group commit: most batches (one per command) written by one transaction. */
+  groupCommitBatchesMax: 1000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
