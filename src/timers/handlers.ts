@@ -1,7 +1,12 @@
 /**
  * Every timer kind and the command it runs when it falls due. Each API family registers its own.
  */
+import { expireAuthorization } from '../app/payments/authorize-session.js';
+import { expireSession } from '../app/payments/sessions.js';
 import type { AppDeps } from '../http/deps.js';
 import type { TimerRunner } from './timer-runner.js';
 
-export function registerTimerHandlers(_timers: TimerRunner, _deps: AppDeps): void {}
+export function registerTimerHandlers(timers: TimerRunner, _deps: AppDeps): void {
+  timers.register('session.expire', (uow, timer) => expireSession(uow, timer.aggregateId));
+  timers.register('authorization.expire', (uow, timer) => expireAuthorization(uow, timer.aggregateId));
+}
