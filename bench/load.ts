@@ -24,6 +24,8 @@ export interface LoadConfig {
   /** When set, a third phase runs the open loop at this fraction of the measured ops/s. */
   openLoopFraction?: number;
   openLoopDurationMs?: number;
+  /** Lifecycle calls to run (7, all of them, unless profiling a part). */
+  steps?: number;
 }
 
 export interface PhaseResult {
@@ -112,8 +114,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
   const pool = new Pool(config.origin, { connections: config.connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
-  const once = config.workload === 'echo' ? echoOnce : lifecycleOnce;
-  const opsPerUnit = config.workload === 'echo' ? 1 : lifecycleOps;
+  const steps = config.steps ?? lifecycleOps;
+  const once = config.workload === 'echo' ? echoOnce : (t: Target) => lifecycleOnce(t, steps);
+  const opsPerUnit = config.workload === 'echo' ? 1 : steps;
   const phases: PhaseResult[] = [];
 
   let recorder = new Recorder(0n, 0n);

@@ -12,7 +12,7 @@
  * Knobs (environment): BENCH_CONNECTIONS (64), BENCH_WARMUP_S (3), BENCH_DURATION_S (10),
  * BENCH_OPEN_LOOP_S (8), BENCH_PORT_BASE (a free port from the OS when unset), BENCH_ONLY
  * (comma list of bare,sqlite,postgres), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
- * bench/results/).
+ * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
@@ -32,6 +32,8 @@ const durationMs = intEnv('BENCH_DURATION_S', 10) * 1000;
 const openLoopMs = intEnv('BENCH_OPEN_LOOP_S', 8) * 1000;
 const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,postgres').split(',').map((s) => s.trim()));
 const cpuProf = env.BENCH_CPU_PROF === '1';
+/** Development knob: run only the first N lifecycle calls (the figures then are not the benchmark's). */
+const steps = env.BENCH_LIFECYCLE_STEPS ? intEnv('BENCH_LIFECYCLE_STEPS', 7) : undefined;
 const merchant = { username: 'bench', password: 'bench-password-1234' };
 const authorization = `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}`;
 let nextPort = env.BENCH_PORT_BASE ? Number(env.BENCH_PORT_BASE) : 0;
@@ -154,7 +156,7 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
   const childEnv: Record<string, string | undefined> = { ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` };
   for (const key of Object.keys(childEnv)) if (key.startsWith('BENCH_') || key === 'NODE_OPTIONS') delete childEnv[key];
   const nodeArgs = ['--import', 'tsx'];
-  if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resultsDir}`, `--cpu-prof-name=kassa-${store}-${Date.now()}.cpuprofile`);
+  if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profile-${store}-${Date.now()}`)}`);
   // Exactly how users start it (package.json "start"), in its own process; logs go to a file.
   const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], { cwd: root, env: childEnv, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
@@ -162,7 +164,7 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
     const origin = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, `kassa (${store})`, child, logFile);
     const sampler = new RssSampler(child.pid!);
-    const load = await runLoad({ origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs });
+    const load = await runLoad({ origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps });
     const viaPs = sampler.stop();
     const peak = Math.max(peakRssMb(child.pid!), viaPs);
     if (load.phases.some((p) => p.errors > 0)) process.stderr.write(`kassa (${store}) log tail:\n${tail(logFile)}\n`);

@@ -89,10 +89,14 @@ export async function echoOnce(target: Target): Promise<void> {
   await call(target, 'POST', '/echo', 200, orderBody);
 }
 
-export async function lifecycleOnce(target: Target): Promise<void> {
+/** `steps` < 7 runs only the first calls (for profiling a part of the path); the bench runs all 7. */
+export async function lifecycleOnce(target: Target, steps = lifecycleOps): Promise<void> {
   const session = (await call(target, 'POST', '/payments/v1/sessions', 200, orderBody)) as { session_id: string };
+  if (steps <= 1) return;
   const auth = (await call(target, 'POST', `/sandbox/v1/sessions/${session.session_id}/authorize`, 200, '{}')) as { authorization_token: string };
+  if (steps <= 2) return;
   const order = (await call(target, 'POST', `/payments/v1/authorizations/${auth.authorization_token}/order`, 200, orderBody)) as { order_id: string };
+  if (steps <= 3) return;
   const base = `/ordermanagement/v1/orders/${order.order_id}`;
   await call(target, 'POST', `${base}/captures`, 201, JSON.stringify({ captured_amount: 12000 }));
   await call(target, 'POST', `${base}/captures`, 201, JSON.stringify({ captured_amount: 8000 }));
