@@ -11,6 +11,7 @@
  * to its whole answer. Usage: node --import tsx bench/load.ts '<json LoadConfig>'; prints one JSON
  * line (LoadResult) on stdout.
  */
+import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Target } from './workload.js';
 
@@ -26,6 +27,8 @@ export interface LoadConfig {
   openLoopDurationMs?: number;
   /** Lifecycle calls to run (7, all of them, unless profiling a part). */
   steps?: number;
+  /** The server's pid: its CPU time per operation is reported (Linux, from /proc). */
+  serverPid?: number;
 }
 
 export interface PhaseResult {
@@ -40,6 +43,8 @@ export interface PhaseResult {
   latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
   errors: number;
   errorSamples: string[];
+  /** Server CPU time (user + system, all its threads) per operation, in µs; absent without /proc. */
+  serverCpuUsPerOp?: number;
 }
 
 export interface LoadResult {
@@ -109,6 +114,25 @@ function round(n: number, digits: number): number {
 }
 
 const nowNs = () => process.hrtime.bigint();
+
+/** CPU seconds (user + system) a process has used so far, or undefined where /proc is missing. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces) start at index 2 = state; utime is 14th field.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+const ticksPerSecond = 100; // USER_HZ on Linux
+
+/** Runs `f` at `whenNs` (or at once if past). */
+function at(whenNs: bigint, f: () => void): NodeJS.Timeout {
+  return setTimeout(f, Math.max(0, Number(whenNs - nowNs()) / 1e6));
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -138,12 +162,17 @@ async function main(): Promise<void> {
   const warmupEnd = nowNs() + BigInt(config.warmupMs) * 1_000_000n;
   const measureEnd = warmupEnd + BigInt(config.durationMs) * 1_000_000n;
   recorder = new Recorder(warmupEnd, measureEnd);
+  let cpuAtStart: number | undefined;
+  let cpuAtEnd: number | undefined;
+  at(warmupEnd, () => (cpuAtStart = cpuSeconds(config.serverPid)));
+  at(measureEnd, () => (cpuAtEnd = cpuSeconds(config.serverPid)));
   await Promise.all(
     Array.from({ length: config.connections }, async () => {
       while (nowNs() < measureEnd) await runOne();
     }),
   );
   const closed = recorder.result('throughput', 'closed', opsPerUnit);
+  if (cpuAtStart !== undefined && cpuAtEnd !== undefined && closed.ops > 0) closed.serverCpuUsPerOp = Math.round(((cpuAtEnd - cpuAtStart) * 1e6) / closed.ops);
   phases.push(closed);
 
   if (config.openLoopFraction && closed.opsPerSec > 0) {

@@ -140,7 +140,7 @@ async function benchBare(): Promise<TargetResult> {
   try {
     await waitFor(async () => ready, 'bare server', child);
     const sampler = new RssSampler(child.pid!);
-    const load = await runLoad({ origin: `http://127.0.0.1:${port}`, workload: 'echo', connections, warmupMs, durationMs });
+    const load = await runLoad({ origin: `http://127.0.0.1:${port}`, workload: 'echo', connections, warmupMs, durationMs, serverPid: child.pid });
     const viaPs = sampler.stop();
     return { name: 'bare node:http', peakRssMb: Math.max(peakRssMb(child.pid!), viaPs), load };
   } finally {
@@ -164,7 +164,7 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
     const origin = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, `kassa (${store})`, child, logFile);
     const sampler = new RssSampler(child.pid!);
-    const load = await runLoad({ origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps });
+    const load = await runLoad({ origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: child.pid });
     const viaPs = sampler.stop();
     const peak = Math.max(peakRssMb(child.pid!), viaPs);
     if (load.phases.some((p) => p.errors > 0)) process.stderr.write(`kassa (${store}) log tail:\n${tail(logFile)}\n`);
@@ -221,7 +221,8 @@ function describe(r: TargetResult): string[] {
   for (const p of r.load.phases) {
     const l = p.latencyMs;
     const head = p.kind === 'closed' ? `${fmt(p.opsPerSec)} ${unit}${p.lifecyclesPerSec ? ` (${fmt(p.lifecyclesPerSec)} lifecycles/s)` : ''}` : `${p.name} (${fmt(p.targetOpsPerSec ?? 0)} ${unit} asked, ${fmt(p.opsPerSec)} done)`;
-    lines.push(`  ${head}: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms, errors ${p.errors}`);
+    const cpu = p.serverCpuUsPerOp === undefined ? '' : `, server CPU ${p.serverCpuUsPerOp} µs/op`;
+    lines.push(`  ${head}: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms, errors ${p.errors}${cpu}`);
     for (const e of p.errorSamples) lines.push(`    error: ${e}`);
   }
   lines.push(`  peak RSS ${r.peakRssMb} MB`);
