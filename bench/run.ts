@@ -14,14 +14,14 @@
  * (comma list of bare,sqlite,postgres), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
  * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LoadConfig, LoadResult, PhaseResult } from './load.js';
+import { RssSampler, freePort, peakRssMb, stopProcess, tail, waitFor } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -36,7 +36,6 @@ const cpuProf = env.BENCH_CPU_PROF === '1';
 const steps = env.BENCH_LIFECYCLE_STEPS ? intEnv('BENCH_LIFECYCLE_STEPS', 7) : undefined;
 const merchant = { username: 'bench', password: 'bench-password-1234' };
 const authorization = `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}`;
-let nextPort = env.BENCH_PORT_BASE ? Number(env.BENCH_PORT_BASE) : 0;
 
 interface TargetResult {
   name: string;
@@ -52,75 +51,6 @@ function intEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: must be a positive whole number`);
   return n;
-}
-
-async function freePort(): Promise<number> {
-  if (nextPort) return nextPort++;
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-/** Peak resident set (VmHWM) of a live process, in MB; sampled with ps where /proc is missing. */
-function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (m) return Math.round(Number(m[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return -1;
-}
-
-/** Where /proc is missing (macOS), samples `ps` twice a second instead. */
-class RssSampler {
-  peakKb = 0;
-  private timer?: NodeJS.Timeout;
-  constructor(private readonly pid: number) {
-    if (!existsSync('/proc/self/status')) this.timer = setInterval(() => this.sample(), 500);
-  }
-  private sample(): void {
-    const p = spawn('ps', ['-o', 'rss=', '-p', String(this.pid)]);
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('close', () => (this.peakKb = Math.max(this.peakKb, Number(out.trim()) || 0)));
-  }
-  stop(): number {
-    clearInterval(this.timer);
-    return Math.round(this.peakKb / 1024);
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, child: ChildProcess, logFile?: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}${logFile ? `:\n${tail(logFile)}` : ''}`);
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not become ready in 30 s${logFile ? `:\n${tail(logFile)}` : ''}`);
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function runLoad(config: LoadConfig): Promise<LoadResult> {

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench:timers`: the cost of moving a test clock follows what falls due, not what is stored.
+ * For 10,000 and then 1,000,000 open payment sessions whose deadlines lie a year ahead, plus three
+ * rounds of 1,000 sessions whose deadlines fall in the first, second and third hour, it times
+ * `POST /sandbox/v1/clock/advance {seconds: 3600}` three times (each fires exactly one round's 1,000
+ * expiry timers; the median is reported) against Kassa started as users start it (own process,
+ * SQLite, synchronous=FULL), and reports the server's RSS with a million open objects stored.
+ * Prints both times and their ratio; writes bench/results/timers-<time>.json.
+ *
+ * Seeding: one real session is created through the API and stopped; its stored document and expiry
+ * timer are then cloned (new ids, new deadlines) through the store port in bulk (SqliteStore.commit,
+ * 10,000 sessions per commit, synchronous=OFF while seeding only, since seeding is not what is
+ * measured); then Kassa is started again on that file for the measurement. The 1,000 due ones use
+ * the real `session.expire` handler, so each firing is a full engine command with its own commit.
+ * Knobs: BENCH_TIMERS_SIZES (comma list, default 10000,1000000), BENCH_TIMERS_DUE (1000).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SessionState } from '../src/domain/session/session-state.js';
+import type { AggregateWrite, TimerWrite } from '../src/store/port.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { peakRssMb, rssMb, startKassa, tail } from './support.js';
+import { orderBody } from './workload.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'bench', 'results');
+const sizes = (process.env.BENCH_TIMERS_SIZES ?? '10000,1000000').split(',').map((s) => Number(s.trim()));
+const dueCount = Number(process.env.BENCH_TIMERS_DUE ?? 1000);
+const merchant = { username: 'bench', password: 'bench-password-1234' };
+const authorization = `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}`;
+const hourMs = 3600_000;
+const chunk = 10_000;
+const rounds = 3;
+
+interface Case {
+  open: number;
+  due: number;
+  seedSeconds: number;
+  advanceSeconds: number;
+  advanceRoundsSeconds: number[];
+  timersFired: number;
+  timersLeft: number;
+  rssAfterStartMb: number;
+  rssAfterAdvanceMb: number;
+  peakRssMb: number;
+}
+
+async function api(origin: string, method: string, path: string, body?: string): Promise<any> {
+  const res = await fetch(`${origin}${path}`, { method, headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function seed(dbPath: string, accountId: string, templateId: string, open: number, due: number): Promise<number> {
+  // `due` per round: round r's deadlines lie within hour r+1 (after the template's creation).
+  const started = performance.now();
+  const store = new SqliteStore({ path: dbPath, synchronous: 'OFF' });
+  const template = await store.getAggregate<SessionState>(accountId, 'session', templateId);
+  if (!template) throw new Error('template session not found');
+  const now = template.state.internal.createdAtMs;
+  const make = (dueAt: number): { aggregate: AggregateWrite; timer: TimerWrite } => {
+    const id = randomUUID();
+    const state: SessionState = { ...template.state, session_id: id, expires_at: new Date(dueAt).toISOString(), internal: { ...template.state.internal, expiresAtMs: dueAt } };
+    return {
+      aggregate: { accountId, type: 'session', id, expectedVersion: 0, state, now },
+      timer: { id: `session:${id}:expire`, accountId, dueAt, kind: 'session.expire', aggregateType: 'session', aggregateId: id, payload: {} },
+    };
+  };
+  const dueTotal = due * rounds;
+  const total = open + dueTotal;
+  for (let done = 0; done < total; done += chunk) {
+    const rows = Array.from({ length: Math.min(chunk, total - done) }, (_, i) => {
+      const n = done + i;
+      if (n >= dueTotal) return make(now + 365 * 24 * hourMs + n); // open: a year ahead
+      const round = Math.floor(n / due);
+      return make(now + round * hourMs + 60_000 + (n % due) * 1000); // due in hour round+1
+    });
+    await store.commit({ aggregates: rows.map((r) => r.aggregate), timersAdd: rows.map((r) => r.timer) });
+  }
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  await store.close();
+  return (performance.now() - started) / 1000;
+}
+
+async function runCase(open: number): Promise<Case> {
+  const dir = mkdtempSync(join(tmpdir(), 'kassa-timers-'));
+  const dbPath = join(dir, 'kassa.db');
+  const logFile = join(dir, 'kassa.log');
+  const env = { DATABASE_URL: `sqlite:${dbPath}`, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` };
+  try {
+    let kassa = await startKassa(root, env, logFile);
+    const { account_id: accountId } = await api(kassa.origin, 'GET', '/sandbox/v1/account');
+    const { session_id: templateId } = await api(kassa.origin, 'POST', '/payments/v1/sessions', orderBody);
+    await kassa.stop();
+
+    process.stdout.write(`  seeding ${open.toLocaleString('en-US')} open sessions and ${rounds} × ${dueCount} due ones… `);
+    const seedSeconds = await seed(dbPath, accountId, templateId, open, dueCount);
+    process.stdout.write(`${seedSeconds.toFixed(1)} s\n`);
+
+    kassa = await startKassa(root, env, logFile);
+    try {
+      const pid = kassa.child.pid!;
+      const rssAfterStartMb = rssMb(pid);
+      const times: number[] = [];
+      let fired = 0;
+      for (let r = 0; r < rounds; r++) {
+        const started = performance.now();
+        const advanced = await api(kassa.origin, 'POST', '/sandbox/v1/clock/advance', JSON.stringify({ seconds: 3600 }));
+        times.push(round((performance.now() - started) / 1000));
+        if (advanced.timers_fired !== dueCount) throw new Error(`round ${r + 1}: expected ${dueCount} timers to fire, ${advanced.timers_fired} did`);
+        fired += advanced.timers_fired as number;
+      }
+      const result = {
+        open,
+        due: dueCount,
+        seedSeconds: round(seedSeconds),
+        advanceSeconds: [...times].sort((a, b) => a - b)[Math.floor(rounds / 2)]!,
+        advanceRoundsSeconds: times,
+        timersFired: fired,
+        timersLeft: -1,
+        rssAfterStartMb,
+        rssAfterAdvanceMb: rssMb(pid),
+        peakRssMb: peakRssMb(pid),
+      };
+      await kassa.stop();
+      const check = new SqliteStore({ path: dbPath });
+      result.timersLeft = await check.countTimers(accountId);
+      await check.close();
+      if (result.timersLeft !== open + 1) throw new Error(`expected ${open + 1} timers left (the open ones and the template's), found ${result.timersLeft}`);
+      return result;
+    } catch (error) {
+      await kassa.stop();
+      process.stderr.write(`kassa log tail:\n${tail(logFile)}\n`);
+      throw error;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const startedAt = new Date();
+  process.stdout.write(`kassa bench:timers — advance the test clock past ${dueCount} due deadlines among N open sessions (deadlines a year ahead), ${rounds} rounds\n`);
+  const cases: Case[] = [];
+  for (const open of sizes) {
+    const c = await runCase(open);
+    cases.push(c);
+    process.stdout.write(
+      `  ${open.toLocaleString('en-US')} open: advance past ${dueCount} due ${c.advanceSeconds.toFixed(3)} s (median of ${c.advanceRoundsSeconds.join(', ')}; ${c.timersFired} fired, ${c.timersLeft.toLocaleString('en-US')} timers left); server RSS ${c.rssAfterStartMb} MB after start, ${c.rssAfterAdvanceMb} MB after advance, peak ${c.peakRssMb} MB\n`,
+    );
+  }
+  const first = cases[0]!;
+  const last = cases[cases.length - 1]!;
+  const ratio = last.advanceSeconds / first.advanceSeconds;
+  const file = join(resultsDir, `timers-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), node: process.version, dueCount, cases, ratio: round(ratio) }, null, 2)}\n`);
+  process.stdout.write(`full figures: ${file}\n`);
+  const rssOk = last.peakRssMb < 300;
+  process.stdout.write(`peak server RSS with ${last.open.toLocaleString('en-US')} open objects: ${last.peakRssMb} MB (${rssOk ? 'under' : 'OVER'} 300 MB)\n`);
+  process.stdout.write(
+    `advance past ${dueCount} due: ${first.open.toLocaleString('en-US')} open ${first.advanceSeconds.toFixed(3)} s, ${last.open.toLocaleString('en-US')} open ${last.advanceSeconds.toFixed(3)} s, ratio ${ratio.toFixed(2)}\n`,
+  );
+  if (!rssOk) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:timers: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
