@@ -1,8 +1,8 @@
 /**
  * `npm run bench:timers`: the cost of moving a test clock follows what falls due, not what is stored.
  * For 10,000 and then 1,000,000 open payment sessions whose deadlines lie a year ahead, plus three
- * rounds of 1,000 sessions whose deadlines fall in the first, second and third hour, it times
- * `POST /sandbox/v1/clock/advance {seconds: 3600}` three times (each fires exactly one round's 1,000
+ * rounds of 1,000 sessions whose deadlines lie 1, 3 and 5 hours ahead, it times
+ * `POST /sandbox/v1/clock/advance {seconds: 7200}` three times (each fires exactly one round's 1,000
  * expiry timers; the median is reported) against Kassa started as users start it (own process,
  * SQLite, synchronous=FULL), and reports the server's RSS with a million open objects stored.
  * Prints both times and their ratio; writes bench/results/timers-<time>.json.
@@ -56,7 +56,6 @@ async function api(origin: string, method: string, path: string, body?: string):
 }
 
 async function seed(dbPath: string, accountId: string, templateId: string, open: number, due: number): Promise<number> {
-  // `due` per round: round r's deadlines lie within hour r+1 (after the template's creation).
   const started = performance.now();
   const store = new SqliteStore({ path: dbPath, synchronous: 'OFF' });
   const template = await store.getAggregate<SessionState>(accountId, 'session', templateId);
@@ -76,8 +75,10 @@ async function seed(dbPath: string, accountId: string, templateId: string, open:
     const rows = Array.from({ length: Math.min(chunk, total - done) }, (_, i) => {
       const n = done + i;
       if (n >= dueTotal) return make(now + 365 * 24 * hourMs + n); // open: a year ahead
+      // Round r (0-based) falls due between 1 h + 2r h + 1 min and 17 min later; each advance moves
+      // the clock 2 h, so it fires exactly one round even if seeding took minutes of real time.
       const round = Math.floor(n / due);
-      return make(now + round * hourMs + 60_000 + (n % due) * 1000); // due in hour round+1
+      return make(now + hourMs + round * 2 * hourMs + 60_000 + (n % due) * 1000);
     });
     await store.commit({ aggregates: rows.map((r) => r.aggregate), timersAdd: rows.map((r) => r.timer) });
   }
@@ -109,7 +110,7 @@ async function runCase(open: number): Promise<Case> {
       let fired = 0;
       for (let r = 0; r < rounds; r++) {
         const started = performance.now();
-        const advanced = await api(kassa.origin, 'POST', '/sandbox/v1/clock/advance', JSON.stringify({ seconds: 3600 }));
+        const advanced = await api(kassa.origin, 'POST', '/sandbox/v1/clock/advance', JSON.stringify({ seconds: 7200 }));
         times.push(round((performance.now() - started) / 1000));
         if (advanced.timers_fired !== dueCount) throw new Error(`round ${r + 1}: expected ${dueCount} timers to fire, ${advanced.timers_fired} did`);
         fired += advanced.timers_fired as number;
