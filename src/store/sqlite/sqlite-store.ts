@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
-import { WriterThread } from './writer-thread.js';
+import { WriterThread, serializeError, type SerializedError } from './writer-thread.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -198,7 +198,7 @@ export class SqliteStore implements Store {
   }
 
   commit(batch: CommitBatch): Promise<void> {
-    if (this.writer) return this.writer.call('commit', [batch]);
+    if (this.writer) return this.writer.commit(batch);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       if (!this.flushScheduled) {
@@ -211,6 +211,15 @@ export class SqliteStore implements Store {
         });
       }
     });
+  }
+
+  /**
+   * Commits batches that arrived together (the writer thread's message) and reports each one's
+   * outcome: null when written, its error otherwise.
+   */
+  async commitGroup(batches: CommitBatch[]): Promise<(SerializedError | null)[]> {
+    const settled = await Promise.allSettled(batches.map((b) => this.commit(b)));
+    return settled.map((s) => (s.status === 'fulfilled' ? null : serializeError(s.reason)));
   }
 
   /** Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them. */

@@ -5,11 +5,11 @@
  * while a call is waiting for its reply.
  */
 import { Worker } from 'node:worker_threads';
-import { ConcurrencyConflict, DuplicateKey } from '../port.js';
+import { ConcurrencyConflict, DuplicateKey, type CommitBatch } from '../port.js';
 
 /** The SqliteStore methods that write; in thread mode they all run on the writer thread. */
 export const writeMethods = [
-  'commit',
+  'commitGroup',
   'createAccount',
   'setClockOffset',
   'claimOutbox',
@@ -50,8 +50,16 @@ export function deserializeError(e: SerializedError): Error {
   return error;
 }
 
+interface QueuedCommit {
+  batch: CommitBatch;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class WriterThread {
   private readonly worker: Worker;
+  /** Commits of this turn of the event loop, sent to the writer as one message (one group). */
+  private queue: QueuedCommit[] = [];
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
   private dead?: Error;
@@ -86,6 +94,26 @@ export class WriterThread {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage({ id, method, args } satisfies WriterRequest);
     });
+  }
+
+  /**
+   * Queues a commit; everything queued in this turn of the event loop goes to the writer in one
+   * message at the check phase and is group-committed there as one transaction.
+   */
+  commit(batch: CommitBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.send());
+    });
+  }
+
+  private send(): void {
+    const group = this.queue;
+    this.queue = [];
+    this.call<(SerializedError | null)[]>('commitGroup', [group.map((c) => c.batch)]).then(
+      (outcomes) => group.forEach((c, i) => (outcomes[i] ? c.reject(deserializeError(outcomes[i]!)) : c.resolve())),
+      (error) => group.forEach((c) => c.reject(error)),
+    );
   }
 
   async close(): Promise<void> {
