@@ -4,8 +4,13 @@
  */
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
-import { sandboxRoutes } from './sandbox.js';
+import { paymentsV1Routes } from './payments-v1.js';
+import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
-export const routeFamilies: RouteFamily[] = [sandboxRoutes];
+export const routeFamilies: RouteFamily[] = [
+  sandboxRoutes,
+  sandboxAuthorizeRoute,
+  paymentsV1Routes,
+];
