@@ -8,6 +8,7 @@
  *
  * An order under pending fraud review cannot be captured yet: it is marked, and the capture happens
  * when the review accepts it (order-timers.ts); a rejected review cancels it instead.
+ * Payments v1 reaches it through the order-placed hook registered at the bottom of this file.
  */
 import { orThrow } from '../../domain/errors.js';
 import { decideCapture } from '../../domain/order/decide-capture.js';
@@ -15,6 +16,7 @@ import { cloneOrder, decided } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
 import type { UnitOfWork } from '../unit-of-work.js';
+import { onOrderPlaced } from '../payments/order-hooks.js';
 import { applyOrderDecision } from './manage-order.js';
 
 export function autoCapture(uow: UnitOfWork, order: OrderState): OrderState {
@@ -36,3 +38,8 @@ export function autoCapture(uow: UnitOfWork, order: OrderState): OrderState {
   next.internal.autoCapture = undefined;
   return applyOrderDecision(uow, order, { ...decision, order: next, events: [...decision.events, { type: 'order.auto-captured', data: {} }] });
 }
+
+// Registered once per process, when this module is first loaded (timers/handlers.ts imports it).
+onOrderPlaced(async (uow, order, options) => {
+  if (options.autoCapture) autoCapture(uow, order);
+});

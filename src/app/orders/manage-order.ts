@@ -11,6 +11,7 @@ import { isAuthorizationOpen } from '../../domain/order/order-machine.js';
 import type { DecideResult, FraudNotification, OrderDecision } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
+import { fillPlaceholders } from '../payments/create-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { orderTimers, orderType } from './place-order.js';
 
@@ -49,11 +50,9 @@ export async function changeOrder(uow: UnitOfWork, orderId: string, decide: (ord
   return applyOrderDecision(uow, before, result);
 }
 
-/** Fills Klarna's merchant-URL placeholders for this order. */
-export function fillPlaceholders(url: string, order: OrderState): string {
-  let out = url.replaceAll('{order.id}', encodeURIComponent(order.order_id));
-  if (order.internal.source === 'payments') out = out.replaceAll('{session.id}', encodeURIComponent(order.internal.sourceId));
-  return out;
+/** Fills Klarna's merchant-URL placeholders ({order.id}, {session.id}) for this order. */
+export function orderUrl(url: string, order: OrderState): string {
+  return fillPlaceholders(url, { orderId: order.order_id, sessionId: order.internal.source === 'payments' ? order.internal.sourceId : undefined });
 }
 
 /**
@@ -65,5 +64,5 @@ export function notifyMerchant(uow: UnitOfWork, order: OrderState, eventType: Fr
   if (!url) return undefined;
   const eventId = ids.event(uow.ctx.random);
   const body = JSON.stringify({ order_id: order.order_id, event_type: eventType, event_id: eventId, timestamp: new Date(uow.now).toISOString() });
-  return uow.enqueue({ kind: 'notification', eventId, eventType, url: fillPlaceholders(url, order), headers: {}, body, ref: order.order_id });
+  return uow.enqueue({ kind: 'notification', eventId, eventType, url: orderUrl(url, order), headers: {}, body, ref: order.order_id });
 }

@@ -80,7 +80,7 @@ export function orderManagementRoutes(app: App, deps: AppDeps): void {
       url: `${base}${path}`,
       preHandler,
       schema: { tags, summary, params: path.includes(':capture_id') ? CaptureParams : OrderParams, headers: IdempotencyHeader, ...(body ? { body } : {}), response: { 204: Empty, ...mutationErrors } },
-      handler: (request, reply) =>
+      handler: async (request, reply) =>
         runCommand(deps, request, reply, async (uow) => {
           const params = request.params as CaptureParams;
           await changeOrder(uow, params.order_id, apply({ params, body: request.body, now: uow.now }));
@@ -116,7 +116,7 @@ export function orderManagementRoutes(app: App, deps: AppDeps): void {
   app.post(
     `${base}/:order_id/captures`,
     { preHandler, schema: { tags, summary: 'Capture (all or part of) the order', params: OrderParams, headers: IdempotencyHeader, body: CaptureBody, response: { 201: Empty, ...mutationErrors } } },
-    (request, reply) =>
+    async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         const { order_id } = request.params as OrderParams;
         const captureId = ids.capture(uow.ctx.random);
@@ -168,7 +168,7 @@ export function orderManagementRoutes(app: App, deps: AppDeps): void {
   app.post(
     `${base}/:order_id/refunds`,
     { preHandler, schema: { tags, summary: 'Refund (part of) what was captured', params: OrderParams, headers: IdempotencyHeader, body: RefundBody, response: { 201: Empty, ...mutationErrors } } },
-    (request, reply) =>
+    async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         const { order_id } = request.params as OrderParams;
         const refundId = ids.refund(uow.ctx.random);

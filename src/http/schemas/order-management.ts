@@ -6,49 +6,20 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { limits } from '../../domain/limits.js';
+import { Address, OrderLineTypes, orderLineSchema } from './order-data.js';
 
 const Str = (maxLength: number, extra: object = {}) => Type.String({ maxLength, ...extra });
-const Amount = Type.Integer({ minimum: -limits.amountMax, maximum: limits.amountMax, description: 'Minor units (2500 = 25.00)' });
 const PositiveAmount = Type.Integer({ minimum: 1, maximum: limits.amountMax, description: 'Minor units (2500 = 25.00)' });
-const Url = (maxLength: number) => Type.String({ maxLength, minLength: 1 });
 
-export const omOrderLineTypes = ['physical', 'discount', 'shipping_fee', 'sales_tax', 'digital', 'gift_card', 'store_credit', 'surcharge', 'return_fee'] as const;
+export const omOrderLineTypes = [...OrderLineTypes, 'return_fee'] as const;
 
-export const OmOrderLine = Type.Object({
-  type: Type.Optional(Type.Union(omOrderLineTypes.map((t) => Type.Literal(t)))),
-  reference: Type.Optional(Str(limits.orderLineReferenceCharsMax)),
-  name: Type.String({ minLength: 1, maxLength: limits.orderLineNameCharsMax }),
-  quantity: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
-  quantity_unit: Type.Optional(Type.String({ minLength: 1, maxLength: 10 })),
-  unit_price: Amount,
-  tax_rate: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000, description: 'Two implicit decimals: 2500 = 25 %' })),
-  total_amount: Amount,
-  total_discount_amount: Type.Optional(Type.Integer({ minimum: 0, maximum: limits.amountMax })),
-  total_tax_amount: Type.Optional(Amount),
-  merchant_data: Type.Optional(Str(1024)),
-  product_url: Type.Optional(Url(limits.productUrlCharsMax)),
-  image_url: Type.Optional(Url(limits.productUrlCharsMax)),
-  product_identifiers: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  subscription: Type.Optional(Type.Object({}, { additionalProperties: true })),
-});
+/** OM order lines: the Payments line, plus the `return_fee` type and `quantity_unit` ≤ 10. */
+// (orderLineSchema's second parameter is typed from its default, the literal 8; widen it.)
+export const OmOrderLine = (orderLineSchema as (types: readonly string[], quantityUnitMax: number) => ReturnType<typeof orderLineSchema>)(omOrderLineTypes, 10);
 
 const OrderLines = Type.Array(OmOrderLine, { maxItems: limits.orderLinesMax });
 
-export const OmAddress = Type.Object({
-  given_name: Type.Optional(Str(100)),
-  family_name: Type.Optional(Str(100)),
-  email: Type.Optional(Str(100)),
-  title: Type.Optional(Str(20)),
-  street_address: Type.Optional(Str(100)),
-  street_address2: Type.Optional(Str(100)),
-  postal_code: Type.Optional(Str(10)),
-  city: Type.Optional(Str(200)),
-  region: Type.Optional(Str(200)),
-  phone: Type.Optional(Str(30)),
-  country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
-  organization_name: Type.Optional(Str(100)),
-  attention: Type.Optional(Str(100)),
-});
+export const OmAddress = Address;
 
 export const shippingMethods = [
   'PickUpStore', 'Home', 'BoxReg', 'BoxUnreg', 'PickUpPoint', 'Own', 'Postal', 'DHLPackstation', 'Digital', 'Undefined', 'PickUpWarehouse', 'ClickCollect', 'PalletDelivery',
@@ -113,6 +84,7 @@ export type ExtendDueDateBody = Static<typeof ExtendDueDateBody>;
 // ---- responses (nested free-form objects pass through whole)
 
 const Open = (description?: string): TSchema => Type.Object({}, { additionalProperties: true, description });
+const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
 
 export const CaptureObject = Type.Object({
   capture_id: Type.String(),
@@ -139,8 +111,8 @@ export const RefundObject = Type.Object({
 
 export const OrderObject = Type.Object({
   order_id: Type.String(),
-  status: Type.Union(['AUTHORIZED', 'PART_CAPTURED', 'CAPTURED', 'CANCELLED', 'EXPIRED', 'CLOSED'].map((s) => Type.Literal(s))),
-  fraud_status: Type.Union(['ACCEPTED', 'PENDING', 'REJECTED'].map((s) => Type.Literal(s))),
+  status: StringEnum(['AUTHORIZED', 'PART_CAPTURED', 'CAPTURED', 'CANCELLED', 'EXPIRED', 'CLOSED'] as const),
+  fraud_status: StringEnum(['ACCEPTED', 'PENDING', 'REJECTED'] as const),
   original_order_amount: Type.Integer(),
   order_amount: Type.Integer(),
   captured_amount: Type.Integer(),
