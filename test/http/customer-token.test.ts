@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { customerTokenMachine } from '../../src/domain/customer-token/customer-token-machine.js';
+import type { CustomerTokenEvent } from '../../src/domain/customer-token/customer-token-machine.js';
 import type { CustomerTokenState, CustomerTokenStatus } from '../../src/domain/customer-token/customer-token-state.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { createSession } from '../support/flows.js';
@@ -168,9 +169,11 @@ describe('create order with a customer token', () => {
     expect(res.json()).toMatchObject({ fraud_status: 'REJECTED', reason: 'denied' });
   });
 
-  it('a suspended token refuses orders (403 CUSTOMER_TOKEN_NOT_ACTIVE) and can still be cancelled', async () => {
+  it('a suspended token (sandbox helper) refuses orders (403 CUSTOMER_TOKEN_NOT_ACTIVE) and can still be cancelled', async () => {
     const tokenId = await newCustomerToken();
-    await rewriteToken(tokenId, (token) => ({ ...token, status: 'SUSPENDED' }));
+    const suspend = await t.request('POST', `/sandbox/v1/customer-tokens/${tokenId}/status`, { body: { status: 'SUSPENDED' } });
+    expect(suspend.statusCode, suspend.body).toBe(200);
+    expect(suspend.json()).toEqual({ status: 'SUSPENDED', payment_method_type: 'INVOICE' });
     expect((await t.request('GET', tokenPath(tokenId))).json().status).toBe('SUSPENDED');
     expectError(await t.request('POST', tokenPath(tokenId, '/order'), { body: tokenOrder() }), 403, 'CUSTOMER_TOKEN_NOT_ACTIVE', /SUSPENDED/);
     expect((await t.request('PATCH', tokenPath(tokenId, '/status'), { body: { status: 'CANCELLED' } })).statusCode).toBe(202);
@@ -208,7 +211,7 @@ describe('every transition of the customer token machine', () => {
     ACTIVE: () => newCustomerToken(),
     SUSPENDED: async () => {
       const id = await newCustomerToken();
-      await rewriteToken(id, (token) => ({ ...token, status: 'SUSPENDED' }));
+      expect((await t.request('POST', `/sandbox/v1/customer-tokens/${id}/status`, { body: { status: 'SUSPENDED' } })).statusCode).toBe(200);
       return id;
     },
     CANCELLED: async () => {
@@ -217,9 +220,13 @@ describe('every transition of the customer token machine', () => {
       return id;
     },
   };
-  const act = {
-    charge: async (id: string) => expect((await t.request('POST', tokenPath(id, '/order'), { body: tokenOrder() })).statusCode).toBe(200),
-    cancel: async (id: string) => expect((await t.request('PATCH', tokenPath(id, '/status'), { body: { status: 'CANCELLED' } })).statusCode).toBe(202),
+  const sandboxStatus = async (id: string, status: string) =>
+    expect((await t.request('POST', `/sandbox/v1/customer-tokens/${id}/status`, { body: { status } })).statusCode).toBe(200);
+  const act: Record<CustomerTokenEvent, (id: string) => Promise<void>> = {
+    charge: async (id) => expect((await t.request('POST', tokenPath(id, '/order'), { body: tokenOrder() })).statusCode).toBe(200),
+    cancel: async (id) => expect((await t.request('PATCH', tokenPath(id, '/status'), { body: { status: 'CANCELLED' } })).statusCode).toBe(202),
+    suspend: (id) => sandboxStatus(id, 'SUSPENDED'),
+    resume: (id) => sandboxStatus(id, 'ACTIVE'),
   };
   for (const tr of customerTokenMachine.transitions) {
     it(`${tr.from} ${tr.event} -> ${tr.to}`, async () => {
@@ -235,4 +242,8 @@ describe('every transition of the customer token machine', () => {
       expectError(await t.request('POST', tokenPath(id, '/order'), { body: tokenOrder() }), 403, 'CUSTOMER_TOKEN_NOT_ACTIVE');
     });
   }
+  it('a cancelled token cannot be suspended or resumed (403 INVALID_OPERATION)', async () => {
+    const id = await reach.CANCELLED();
+    expectError(await t.request('POST', `/sandbox/v1/customer-tokens/${id}/status`, { body: { status: 'SUSPENDED' } }), 403, 'INVALID_OPERATION');
+  });
 });

@@ -9,7 +9,7 @@
  */
 import { authorizedPaymentMethod } from '../../domain/decision/payment-methods.js';
 import { customerTokenType, type CustomerTokenState } from '../../domain/customer-token/customer-token-state.js';
-import { decideTokenCancel, decideTokenCharge } from '../../domain/customer-token/decide-customer-token.js';
+import { decideTokenCancel, decideTokenCharge, decideTokenSandboxStatus } from '../../domain/customer-token/decide-customer-token.js';
 import { KassaError, orThrow, throwIfRejected } from '../../domain/errors.js';
 import type { JsonObject, OrderLine, OrderState } from '../../domain/order/order-state.js';
 import { validateOrderData } from '../../domain/session/validate-order.js';
@@ -106,6 +106,16 @@ export async function cancelCustomerToken(uow: UnitOfWork, tokenId: string): Pro
   if (!decided.changed) return;
   uow.put(customerTokenType, token.token_id, decided.token);
   uow.event(customerTokenType, token.token_id, 'customer_token.cancelled', { from: token.status });
+}
+
+/** Sandbox helper: suspend or resume a token. */
+export async function setSandboxTokenStatus(uow: UnitOfWork, tokenId: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<CustomerTokenState> {
+  const token = await loadCustomerToken(uow, tokenId);
+  const decided = orThrow(decideTokenSandboxStatus(token, status));
+  if (!decided.changed) return token;
+  uow.put(customerTokenType, token.token_id, decided.token);
+  uow.event(customerTokenType, token.token_id, status === 'SUSPENDED' ? 'customer_token.suspended' : 'customer_token.resumed', { from: token.status });
+  return decided.token;
 }
 
 /** GET view (reference §3): status and payment method details. */

@@ -32,3 +32,11 @@ export function decideTokenCancel(token: CustomerTokenState): { token: CustomerT
   if (!to) return reject('INVALID_OPERATION', `Customer token is ${token.status}; it cannot be cancelled`);
   return { token: { ...token, status: to }, changed: true };
 }
+
+/** Sandbox helper: suspend an ACTIVE token or resume a SUSPENDED one (same status again: no change). */
+export function decideTokenSandboxStatus(token: CustomerTokenState, status: 'ACTIVE' | 'SUSPENDED'): { token: CustomerTokenState; changed: boolean } | Rejection {
+  if (token.status === status) return { token, changed: false };
+  const to = nextState(customerTokenMachine, token.status, status === 'SUSPENDED' ? 'suspend' : 'resume');
+  if (!to) return reject('INVALID_OPERATION', `Customer token is ${token.status}; it cannot become ${status}`);
+  return { token: { ...token, status: to }, changed: true };
+}

@@ -5,12 +5,12 @@
  * are then managed through Order Management v1.
  */
 import { Type } from '@sinclair/typebox';
-import { cancelCustomerToken, customerTokenView, placeTokenOrder, type TokenOrderInput } from '../../app/customer-tokens/token-orders.js';
+import { cancelCustomerToken, customerTokenView, placeTokenOrder, setSandboxTokenStatus, type TokenOrderInput } from '../../app/customer-tokens/token-orders.js';
 import { customerTokenType, type CustomerTokenState } from '../../domain/customer-token/customer-token-state.js';
 import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import type { App } from '../app.js';
-import { basicAuth } from '../auth.js';
+import { basicAuth, requireSandbox } from '../auth.js';
 import { runCommand } from '../command.js';
 import type { AppDeps } from '../deps.js';
 import { allowEmptyJsonBody } from '../empty-json-body.js';
@@ -90,5 +90,27 @@ export function customerTokenRoutes(app: App, deps: AppDeps): void {
         await cancelCustomerToken(uow, request.params.customerToken);
         return { status: 202 };
       }),
+  );
+
+  // Sandbox helper (not Klarna's API): suspend / resume a token to test how an integration copes.
+  app.post(
+    '/sandbox/v1/customer-tokens/:customerToken/status',
+    {
+      onRequest: [requireSandbox(deps)],
+      preHandler,
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Suspend or resume a customer token (sandbox only)',
+        params: TokenParams,
+        headers: IdempotencyHeader,
+        body: Type.Object({ status: Type.Union([Type.Literal('SUSPENDED'), Type.Literal('ACTIVE')]) }),
+        response: { 200: TokenView, ...v1Errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, async (uow) => ({
+        status: 200,
+        body: customerTokenView(await setSandboxTokenStatus(uow, request.params.customerToken, request.body.status)),
+      })),
   );
 }
