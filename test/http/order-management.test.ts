@@ -282,6 +282,12 @@ describe('update authorization', () => {
       /order_amount/,
     );
     expectError(await t.request('PATCH', omPath(id, '/authorization'), { body: {} }), 400, 'BAD_VALUE', /order_amount/);
+    expectError(
+      await t.request('PATCH', omPath(id, '/authorization'), { body: { order_amount: 5000, order_lines: [{ name: 'x', quantity: 2, unit_price: 2000, total_amount: 5000 }] } }),
+      400,
+      'BAD_VALUE',
+      /order_lines\[0\]\.total_amount/,
+    );
     await capture(t, id, 10000);
     expectError(await t.request('PATCH', omPath(id, '/authorization'), { body: { order_amount: 12000 } }), 403, 'NOT_ALLOWED', /fully captured/);
     const cancelled = await newOrder(t);

@@ -29,7 +29,7 @@ export function autoCapture(uow: UnitOfWork, order: OrderState): OrderState {
   const decision = orThrow(
     decideCapture(
       order,
-      { captured_amount: order.remaining_authorized_amount, order_lines: order.order_lines, description: 'auto_capture' },
+      { captured_amount: order.remaining_authorized_amount, order_lines: order.order_lines },
       { captureId: ids.capture(uow.ctx.random), klarnaReference: ids.klarnaReference(uow.ctx.random) },
       { now: uow.now },
     ),

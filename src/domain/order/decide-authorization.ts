@@ -7,6 +7,8 @@
  * - cancel only while nothing is captured (403 CANCEL_NOT_ALLOWED "Order has previous captures");
  * - update only while the authorization is open, never below the captured amount; a raise is
  *   decided again on the purchase's subject and payment method and may be declined (403 NOT_ALLOWED);
+ *   new order_lines follow the same line rules as at creation and must add up to order_amount
+ *   (400 BAD_VALUE naming the field);
  * - extend only while the authorization is open: deadline = end of the UTC day of the extension
  *   + 28 days (same-day repeats give the same date), never more than 180 days after creation
  *   (403 NOT_ALLOWED once that cap is reached; "Order is expired. Authorization time cannot be
@@ -19,6 +21,7 @@ import { paymentMethodCategories, type PaymentMethodCategoryId } from '../decisi
 import { reject, type Rejection } from '../errors.js';
 import { durations } from '../limits.js';
 import { sum } from '../money.js';
+import { validateOrderLines } from '../session/validate-order.js';
 import { amountGuardOf, isAuthorizationOpen, orderTransition } from './order-machine.js';
 import type { OrderLine, OrderState } from './order-state.js';
 import { cloneOrder, decided, iso, statusWords, type DecideResult, type OrderContext, type OrderDecision } from './order-decision.js';
@@ -62,6 +65,8 @@ function declineRaise(order: OrderState, amount: number): Rejection | undefined 
 
 export function decideUpdateAuthorization(order: OrderState, input: UpdateAuthorizationInput, ctx: OrderContext): DecideResult {
   if (input.order_lines && input.order_lines.length > 0) {
+    const lines = validateOrderLines(input.order_lines, order.purchase_country);
+    if (lines) return lines;
     const total = sum(input.order_lines.map((l) => l.total_amount));
     if (total !== input.order_amount) return reject('BAD_VALUE', `Bad value: order_amount (must equal the sum of order_lines[].total_amount (${total}))`);
   }
