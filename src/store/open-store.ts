@@ -1,6 +1,4 @@
-/**
- * Opens the store the configuration names: embedded SQLite (default) or PostgreSQL.
- */
+/** Opens the store the configuration names: embedded SQLite (default) or PostgreSQL. */
 import type { StoreConfig } from '../config/config.js';
 import type { Store } from './port.js';
 import { PostgresStore } from './postgres/postgres-store.js';

@@ -108,12 +108,6 @@ concurrentCommitSuite('sqlite (file, synchronous=FULL)', async () => {
   return { store, drop: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
 });
 
-concurrentCommitSuite('sqlite (file, synchronous=FULL, writer thread)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-gc-'));
-  const store = new SqliteStore({ path: join(dir, 'kassa.db'), writer: 'thread' });
-  return { store, drop: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-});
-
 if (await postgresAvailable()) concurrentCommitSuite('postgres', openTestPostgres);
 
 describe('sqlite group commit', () => {

@@ -17,7 +17,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
-import { WriterThread, serializeError, type SerializedError } from './writer-thread.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -41,12 +40,6 @@ export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
-  /**
-   * 'thread': every write (and its fsync) runs on a writer thread with its own connection
-   * (sqlite-writer.ts), reads stay here. 'inline' (default, and always for ':memory:'): all on
-   * the calling thread.
-   */
-  writer?: 'inline' | 'thread';
 }
 
 type Row = Record<string, unknown>;
@@ -71,7 +64,6 @@ export class SqliteStore implements Store {
   private queue: QueuedCommit[] = [];
   private flushScheduled = false;
   readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
-  private readonly writer?: WriterThread;
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -82,7 +74,6 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrateSync();
     this.stmts = this.prepare();
-    if (options.writer === 'thread' && options.path !== ':memory:') this.writer = new WriterThread({ path: options.path, synchronous: options.synchronous });
   }
 
   private migrateSync(): void {
@@ -147,14 +138,12 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.writer?.close();
     // Commits already queued are still written (their callers are waiting for them).
     while (this.queue.length > 0 && this.db.open) this.flush();
     if (this.db.open) this.db.close();
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
-    if (this.writer) return this.writer.call('createAccount', [a]);
     try {
       this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault ? 1 : 0);
     } catch (e) {
@@ -176,7 +165,6 @@ export class SqliteStore implements Store {
   }
 
   async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
-    if (this.writer) return this.writer.call('setClockOffset', [accountId, expected, next]);
     return this.stmts.setClockOffset.run(next, accountId, expected).changes === 1;
   }
 
@@ -198,7 +186,6 @@ export class SqliteStore implements Store {
   }
 
   commit(batch: CommitBatch): Promise<void> {
-    if (this.writer) return this.writer.commit(batch);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       if (!this.flushScheduled) {
@@ -211,15 +198,6 @@ export class SqliteStore implements Store {
         });
       }
     });
-  }
-
-  /**
-   * Commits batches that arrived together (the writer thread's message) and reports each one's
-   * outcome: null when written, its error otherwise.
-   */
-  async commitGroup(batches: CommitBatch[]): Promise<(SerializedError | null)[]> {
-    const settled = await Promise.allSettled(batches.map((b) => this.commit(b)));
-    return settled.map((s) => (s.status === 'fulfilled' ? null : serializeError(s.reason)));
   }
 
   /** Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them. */
@@ -323,7 +301,6 @@ export class SqliteStore implements Store {
   }
 
   async claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]> {
-    if (this.writer) return this.writer.call('claimOutbox', [accountId, accountNow, limit, lease]);
     return this.db
       .transaction(() => {
         const rows = (this.stmts.dueOutbox.all(accountId, accountNow, lease.realNow, limit) as Row[]).map(toOutbox);
@@ -350,7 +327,6 @@ export class SqliteStore implements Store {
   }
 
   async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {
-    if (this.writer) return this.writer.call('recordAttempt', [a, next]);
     this.db
       .transaction(() => {
         this.stmts.insertAttempt.run(a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs);
@@ -364,12 +340,10 @@ export class SqliteStore implements Store {
   }
 
   async requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean> {
-    if (this.writer) return this.writer.call('requeueOutbox', [id, nextAttemptAt]);
     return this.stmts.requeueOutbox.run(nextAttemptAt, id).changes === 1;
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
-    if (this.writer) return this.writer.call('getOrCreateSetting', [key, value]);
     this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
     return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
   }
@@ -380,7 +354,6 @@ export class SqliteStore implements Store {
   }
 
   async purgeIdempotency(createdBefore: number): Promise<number> {
-    if (this.writer) return this.writer.call('purgeIdempotency', [createdBefore]);
     return this.stmts.purgeIdempotency.run(createdBefore).changes;
   }
 }
