@@ -6,6 +6,8 @@ import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
+import { journeyRoutes } from '../../web/journey/journey-routes.js';
+import { webRoutes } from '../../web/web-routes.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -13,4 +15,6 @@ export const routeFamilies: RouteFamily[] = [
   sandboxRoutes,
   sandboxAuthorizeRoute,
   paymentsV1Routes,
+  webRoutes,
+  journeyRoutes,
 ];
