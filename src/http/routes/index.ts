@@ -6,6 +6,7 @@ import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
+import { demoRoutes } from '../../web/demo/demo-routes.js';
 import { journeyRoutes } from '../../web/journey/journey-routes.js';
 import { webRoutes } from '../../web/web-routes.js';
 
@@ -17,4 +18,5 @@ export const routeFamilies: RouteFamily[] = [
   paymentsV1Routes,
   webRoutes,
   journeyRoutes,
+  demoRoutes,
 ];

@@ -135,7 +135,9 @@
   // ---- step 1: identify ----------------------------------------------------------------------
 
   function showIdentify() {
-    var prefill = (s.identity && (s.identity.email || s.identity.phone)) || s.ctx.prefill.email || s.ctx.prefill.phone || '';
+    var data = s.init.data || {};
+    var known = [s.identity, data.customer, data.billing_address, s.ctx.prefill].filter(Boolean);
+    var prefill = known.map(function (k) { return k.email || k.phone; }).filter(Boolean)[0] || '';
     var input = h('input', {
       id: 'identity',
       name: 'identity',
