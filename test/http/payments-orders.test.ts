@@ -236,16 +236,25 @@ describe('Klarna-Idempotency-Key', () => {
   });
 
   it('answers 409 while the first request with the key is still in flight', async () => {
+    // Hold the first request inside its commit, so it is certainly still in flight.
+    const store = t.kassa.deps.engine.store;
+    const commit = store.commit.bind(store);
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const inCommit = new Promise<void>((r) => (entered = r));
+    store.commit = async (batch) => (entered(), await gate, commit(batch));
     const headers = { 'klarna-idempotency-key': 'in-flight-key' };
-    const [a, b] = await Promise.all([
-      t.request('POST', '/payments/v1/sessions', { body: order, headers }),
-      t.request('POST', '/payments/v1/sessions', { body: order, headers }),
-    ]);
-    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
-    const loser = a.statusCode === 409 ? a : b;
-    expect(loser.json().error_code).toBe('CONFLICT');
-    const replay = await t.request('POST', '/payments/v1/sessions', { body: order, headers });
-    expect(replay.body).toBe((a.statusCode === 200 ? a : b).body);
+    const first = t.request('POST', '/payments/v1/sessions', { body: order, headers });
+    await inCommit;
+    const second = await t.request('POST', '/payments/v1/sessions', { body: order, headers });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error_code).toBe('CONFLICT');
+    release();
+    store.commit = commit;
+    const done = await first;
+    expect(done.statusCode).toBe(200);
+    expect((await t.request('POST', '/payments/v1/sessions', { body: order, headers })).body).toBe(done.body);
   });
 
   it('keeps replaying after 24 h and refuses reuse on another operation', async () => {
