@@ -66,7 +66,7 @@
       list.appendChild(
         h('li', { class: 'cart-item' },
           h('span', { class: 'cart-name' }, h('strong', { text: p.name }), h('span', { class: 'muted', text: money(p.unit_price) + ' each' })),
-          h('span', { class: 'qty' }, h('label', { for: id, text: 'Quantity', class: 'qty-label' }), input)),
+          h('span', { class: 'qty' }, h('label', { for: id, class: 'qty-label' }, 'Quantity', h('span', { class: 'visually-hidden', text: ' of ' + p.name })), input)),
       );
     });
   }
