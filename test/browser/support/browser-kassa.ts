@@ -9,6 +9,7 @@
  * in `problems`, with script errors, so a test fails if a page reaches for the network or breaks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,22 +58,51 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function listenInRange(): Promise<{ t: TestKassa; port: number }> {
-  // Test files run in parallel: start at a different place per worker, then walk the range.
-  const offset = (Number(process.env.VITEST_POOL_ID ?? process.pid) * 17) % (portRange.last - portRange.first + 1);
-  for (let i = 0; i <= portRange.last - portRange.first; i++) {
-    const port = portRange.first + ((offset + i) % (portRange.last - portRange.first + 1));
+/** Runs `start(port)` on free ports of the range until one works (test files run in parallel). */
+async function inPortRange<T>(start: (port: number) => Promise<T>): Promise<T> {
+  const size = portRange.last - portRange.first + 1;
+  const offset = (Number(process.env.VITEST_POOL_ID ?? process.pid) * 17 + Math.floor(Math.random() * size)) % size;
+  for (let i = 0; i < size; i++) {
+    const port = portRange.first + ((offset + i) % size);
     if (!(await portIsFree(port))) continue;
+    try {
+      return await start(port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error(`no free port in ${portRange.first}–${portRange.last}`);
+}
+
+function listenInRange(): Promise<{ t: TestKassa; port: number }> {
+  return inPortRange(async (port) => {
     const t = await startTestKassa({ env: { KASSA_PUBLIC_URL: `http://127.0.0.1:${port}` } });
     try {
       await t.kassa.app.listen({ port, host: '127.0.0.1' });
       return { t, port };
     } catch (error) {
       await t.close();
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw error;
     }
-  }
-  throw new Error(`no free port in ${portRange.first}–${portRange.last}`);
+  });
+}
+
+/**
+ * A merchant's own site on another port (another origin) serving `html` at every path. It is a
+ * real loopback server on purpose: Chromium's Local Network Access refuses scripts from 127.0.0.1
+ * in a page that did not itself come from the local network.
+ */
+export function startMerchantSite(html: string): Promise<{ origin: string; close(): Promise<void> }> {
+  return inPortRange(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const server: Server = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () =>
+          resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(() => done())) }),
+        );
+      }),
+  );
 }
 
 export async function startBrowserKassa(): Promise<BrowserKassa> {
