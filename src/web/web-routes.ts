@@ -17,7 +17,6 @@ import { findJourneySubject } from './journey/journey-subjects.js';
 import { sendStatic } from './static-files.js';
 
 const hidden = { hide: true } as const;
-const categoryImages = new Set(['pay_now', 'pay_later', 'pay_over_time']);
 
 export function webRoutes(app: App, _deps: AppDeps): void {
   app.get('/kp/lib/v1/api.js', { schema: hidden }, async (_request, reply) => sendStatic(reply, 'sdk', 'api.js'));
@@ -37,10 +36,9 @@ export function webRoutes(app: App, _deps: AppDeps): void {
     '/assets/:category/:variant',
     { schema: { ...hidden, params: Type.Object({ category: Type.String({ maxLength: 50 }), variant: Type.String({ maxLength: 50 }) }) } },
     async (request, reply) => {
+      // One image per category (static/assets/<category>.svg) serves both variants.
       const { category, variant } = request.params;
-      if (!categoryImages.has(category) || (variant !== 'descriptive.svg' && variant !== 'standard.svg')) {
-        throw new KassaError('ROUTE_NOT_FOUND', [`No asset ${category}/${variant}`]);
-      }
+      if (variant !== 'descriptive.svg' && variant !== 'standard.svg') throw new KassaError('ROUTE_NOT_FOUND', [`No asset ${category}/${variant}`]);
       return sendStatic(reply, 'assets', `${category}.svg`);
     },
   );

@@ -285,29 +285,25 @@
                 onchange: function () {
                   s.category = c.identifier;
                   K.replace(planSlot, planChoice(c));
+                  approveButton.textContent = needsFinalize() ? 'Continue' : 'Buy';
                 },
               }),
               h('span', { text: c.name }),
             );
           }),
         );
-    var needsFinalize = s.init.purpose === 'authorize' && s.init.auto_finalize === false && s.category === 'pay_now';
+    // auto_finalize: false on Pay now: the customer is identified now; finalize() authorizes later.
+    var needsFinalize = function () {
+      return s.init.purpose === 'authorize' && s.init.auto_finalize === false && s.category === 'pay_now';
+    };
     var area = errorArea('approve-error');
-    var form = h(
-      'form',
-      { novalidate: true, 'aria-labelledby': 'journey-heading' },
-      orderSummary(),
-      categoryChoice,
-      planSlot,
-      area,
-      h('button', { type: 'submit', class: 'primary', id: 'approve', text: needsFinalize ? 'Continue' : 'Buy' }),
-    );
+    var approveButton = h('button', { type: 'submit', class: 'primary', id: 'approve', text: needsFinalize() ? 'Continue' : 'Buy' });
+    var form = h('form', { novalidate: true, 'aria-labelledby': 'journey-heading' }, orderSummary(), categoryChoice, planSlot, area, approveButton);
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       if (s.busy) return;
       clearError(area);
-      // auto_finalize: false on Pay now: the customer is identified now; finalize() authorizes later.
-      if (s.init.purpose === 'authorize' && s.init.auto_finalize === false && s.category === 'pay_now') {
+      if (needsFinalize()) {
         return finish({ callback: { approved: false, show_form: true, finalize_required: true } }, { identity: s.identity, code: s.code, category: s.category, plan: s.plan });
       }
       setBusy(form, true);

@@ -267,7 +267,7 @@
     if (typeof args.options !== 'object') args.options = {};
     var shape = { approved: false, show_form: true };
     var categories = requestedCategories(args.options, args.callback, shape);
-    if (state.journey) fail(new Errors.AuthorizationInProgressError('The purchase journey is already open'), args.callback, 'payment_method_category', shape);
+    if (state.journey) throw new Errors.AuthorizationInProgressError('The purchase journey is already open');
     var category = (categories && categories[0]) || (!categories && state.selectedCategory) || null;
 
     var id = frameId();
