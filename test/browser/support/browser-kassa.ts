@@ -8,7 +8,7 @@
  * makes to an origin other than Kassa's (or a test's fake merchant origin) is refused and recorded
  * in `problems`, with script errors, so a test fails if a page reaches for the network or breaks.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -106,6 +106,7 @@ export function startMerchantSite(html: string): Promise<{ origin: string; close
 }
 
 export async function startBrowserKassa(): Promise<BrowserKassa> {
+  if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium)`);
   const { t, port } = await listenInRange();
   const url = `http://127.0.0.1:${port}`;
   const profile = mkdtempSync(join(tmpdir(), 'kassa-chromium-'));
