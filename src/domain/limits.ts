@@ -21,6 +21,7 @@ export const limits = Object.freeze({
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
   commitRetriesMax: 20,
+  commitRetryDelayMsMax: 50,
   merchantDataCharsMax: 6000,
   merchantReferenceCharsMax: 255,
   merchantUrlCharsMax: 2000,
