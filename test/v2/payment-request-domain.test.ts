@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isRejection } from '../../src/domain/errors.js';
 import { isFinal } from '../../src/domain/machine.js';
 import { parseDuration, expiryFor } from '../../src/domain/payment-request/interaction-expiry.js';
-import { eventTypeFor, paymentRequestMachine, stateReasons, type PaymentRequestEvent, type PaymentRequestStatus } from '../../src/domain/payment-request/payment-request-machine.js';
+import { eventTypeFor, paymentRequestMachine, stateReasonFor, type PaymentRequestEvent, type PaymentRequestStatus } from '../../src/domain/payment-request/payment-request-machine.js';
 import { decide, openPaymentRequest, tokenUsable, type PaymentRequestState } from '../../src/domain/payment-request/payment-request-state.js';
 import { isValidReturnUrl, returnUrlPlaceholders, substituteReturnUrl } from '../../src/domain/payment-request/return-url.js';
 
@@ -25,7 +25,7 @@ describe('payment request machine (one test per transition)', () => {
       const decided = decide(requestIn(t.from), t.event, now + 1000, t.guard);
       expect(isRejection(decided)).toBe(false);
       if (isRejection(decided) || decided.kind !== 'moved') throw new Error('not moved');
-      expect(decided.state).toMatchObject({ state: t.to, previous_state: t.from, state_reason: stateReasons[t.event], updated_at: new Date(now + 1000).toISOString() });
+      expect(decided.state).toMatchObject({ state: t.to, previous_state: t.from, state_reason: stateReasonFor(t.event, t.to), updated_at: new Date(now + 1000).toISOString() });
       expect(eventTypeFor(t.event, t.to)).toBe(t.event === 'update' ? 'payment.request.updated' : `payment.request.state-change.${t.to.toLowerCase().replace('_', '-')}`);
     });
   }

@@ -124,7 +124,7 @@ describe('authorize with a token', () => {
     const t = await completedToken();
     expect((await k.authorize(purchase(), { 'klarna-network-session-token': t.session })).status).toBe(200);
     await unchanged(t.id, async () => {
-      for (const headers of [{ 'klarna-network-session-token': t.session }, { 'klarna-payment-token': t.payment_token }]) {
+      for (const headers of [{ 'klarna-network-session-token': t.session }, { 'klarna-payment-token': t.payment_token }] as Record<string, string>[]) {
         const r = await k.authorize(purchase(), headers);
         expect(r.status).toBe(409);
         expectV2Error(r.json, 'TOKEN_ALREADY_USED');

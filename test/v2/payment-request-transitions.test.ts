@@ -4,7 +4,7 @@
  * check the answer, the stored request, the event log and the webhook the transition emits.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventTypeFor, guards, paymentRequestMachine, stateReasons, type PaymentRequestEvent, type PaymentRequestStatus } from '../../src/domain/payment-request/payment-request-machine.js';
+import { eventTypeFor, guards, paymentRequestMachine, stateReasonFor, type PaymentRequestEvent, type PaymentRequestStatus } from '../../src/domain/payment-request/payment-request-machine.js';
 import { startV2Kassa, verify, type V2Kassa } from './support.js';
 
 let k: V2Kassa;
@@ -56,7 +56,7 @@ describe('payment request transitions over HTTP (one per table row)', () => {
       await k.flush();
       const before = k.transport.deliveries.length;
       const answered = await fire(id, t.event, t.guard);
-      expect(answered).toMatchObject({ payment_request_id: id, state: t.to, previous_state: t.from, state_reason: stateReasons[t.event] });
+      expect(answered).toMatchObject({ payment_request_id: id, state: t.to, previous_state: t.from, state_reason: stateReasonFor(t.event, t.to) });
 
       const read = (await k.request('GET', `/v2/payment/requests/${id}`)).json();
       expect(read).toMatchObject({ state: t.to, previous_state: t.from });

@@ -57,6 +57,11 @@ export const stateReasons: Record<PaymentRequestEvent | 'create', string> = {
   expire: 'PAYMENT_REQUEST_EXPIRED',
 };
 
+/** The state_reason a transition leaves: a declined approval reads PURCHASE_DECLINED like a forced decline. */
+export function stateReasonFor(event: PaymentRequestEvent, to: PaymentRequestStatus): string {
+  return to === 'DECLINED' ? stateReasons.decline : stateReasons[event];
+}
+
 /** The webhook event type a transition into `to` emits (an update emits `payment.request.updated`). */
 export function eventTypeFor(event: PaymentRequestEvent | 'create', to: PaymentRequestStatus): string {
   if (event === 'update') return 'payment.request.updated';

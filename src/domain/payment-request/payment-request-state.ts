@@ -11,7 +11,7 @@ import { reject, type Rejection } from '../errors.js';
 import { isFinal, nextState } from '../machine.js';
 import type { JsonObject } from '../order/order-state.js';
 import type { FraudStatus } from '../decision/decide-purchase.js';
-import { paymentRequestMachine, stateReasons, type PaymentRequestEvent, type PaymentRequestStatus } from './payment-request-machine.js';
+import { paymentRequestMachine, stateReasonFor, stateReasons, type PaymentRequestEvent, type PaymentRequestStatus } from './payment-request-machine.js';
 
 export const paymentRequestType = 'payment_request';
 
@@ -129,7 +129,7 @@ export function decide(state: PaymentRequestState, event: PaymentRequestEvent, n
     ...state,
     state: to,
     previous_state: state.state,
-    state_reason: stateReasons[event],
+    state_reason: stateReasonFor(event, to),
     updated_at: new Date(now).toISOString(),
   };
   return { kind: 'moved', state: moved, from: state.state, to, event };
