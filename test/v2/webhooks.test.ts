@@ -7,6 +7,8 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishEvent } from '../../src/app/webhooks/publish.js';
+import { orderIdOf, publishTransactionStateChange } from '../../src/app/payment-requests/payment-transaction.js';
+import type { OrderState } from '../../src/domain/order/order-state.js';
 import { webhookEventTypes } from '../../src/domain/webhooks/event-types.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
 import { expectV2Error, startV2Kassa, verify, type V2Kassa } from './support.js';
@@ -102,6 +104,15 @@ describe('webhook subscriptions', () => {
       expect((await k.request('GET', '/v2/notification/webhooks')).json()).toEqual({ webhooks: [] });
     });
   }
+
+  it('allows at most 100 webhooks per account', async () => {
+    for (let i = 0; i < 100; i++) {
+      expect((await k.request('POST', '/v2/notification/webhooks', { body: { url: `https://p.example/h${i}`, event_types: ['*'], signing_key_id: keyId } })).statusCode).toBe(201);
+    }
+    const r = await k.request('POST', '/v2/notification/webhooks', { body: { url: 'https://p.example/one-more', event_types: ['*'], signing_key_id: keyId } });
+    expect(r.statusCode).toBe(409);
+    expectV2Error(r.json(), 'LIMIT_EXCEEDED');
+  });
 
   it('allows http to localhost and 127.0.0.1 in sandbox mode, on create and update', async () => {
     for (const url of ['http://localhost:46200/hook', 'http://127.0.0.1:46201/hook', 'http://[::1]:46202/', 'https://p.example:9443/hook']) {
@@ -343,6 +354,25 @@ describe('delivery', () => {
     const bad = await k.request('POST', `/v2/notification/webhooks/${narrow.webhook_id}/simulate`, { body: { event_type: 'payment.request.*' } });
     expect(bad.statusCode).toBe(400);
     expectV2Error(bad.json(), 'VALIDATION_ERROR', 'event_type');
+  });
+
+  it('publishTransactionStateChange (for Order Management) publishes only for v2 transaction orders', async () => {
+    const pr = await k.stepUp();
+    await k.journey(pr.payment_request_id, 'enter');
+    const done = await k.journey(pr.payment_request_id, 'approve');
+    const tx = (await k.authorize({ currency: 'EUR', request_payment_transaction: { amount: 11800, payment_transaction_reference: 'tx-9' } }, { 'klarna-payment-token': done.json.payment_request.state_context.payment_token })).json.payment_transaction_response.payment_transaction;
+    const store = k.kassa.deps.engine.store;
+    const order = (await store.getAggregate<OrderState>(k.merchant.accountId, 'order', orderIdOf(tx.payment_transaction_id)))!.state;
+    const account = (await store.getAccount(k.merchant.accountId))!;
+    await k.kassa.deps.engine.execute(account, 'om', async (uow) => {
+      await publishTransactionStateChange(uow, order, 'completed');
+      await publishTransactionStateChange(uow, { ...order, internal: { ...order.internal, source: 'payments' } }, 'closed');
+    });
+    await k.flush();
+    expect(k.events('payment.transaction.state-change.closed')).toEqual([]);
+    expect(k.events('payment.transaction.state-change.completed').map((e) => e.payload)).toEqual([
+      { payment_transaction_id: tx.payment_transaction_id, payment_transaction_reference: 'tx-9', state: 'COMPLETED', amount: 11800, captured_amount: 0, refunded_amount: 0, currency: 'EUR', updated_at: '2026-01-15T10:00:00.000Z' },
+    ]);
   });
 
   it('publishEvent (for other features) fans one event out to every matching subscription in the caller’s transaction', async () => {

@@ -91,3 +91,22 @@ function orderLines(input: TransactionInput): OrderLine[] {
     ...(i.image_url !== undefined ? { image_url: i.image_url } : {}),
   }));
 }
+
+/**
+ * For Order Management: publishes `payment.transaction.state-change.<state>` when an order that is a
+ * v2 payment transaction changes (expired, fully captured = completed, closed). Orders from other
+ * sources publish nothing. Call it in the same unit of work as the order change.
+ */
+export async function publishTransactionStateChange(uow: UnitOfWork, order: OrderState, state: 'expired' | 'completed' | 'closed'): Promise<void> {
+  if (order.internal.source !== 'payment_transaction') return;
+  await publishEvent(uow, `payment.transaction.state-change.${state}`, {
+    payment_transaction_id: order.internal.sourceId,
+    ...(order.merchant_reference1 !== undefined ? { payment_transaction_reference: order.merchant_reference1 } : {}),
+    state: state.toUpperCase(),
+    amount: order.order_amount,
+    captured_amount: order.captured_amount,
+    refunded_amount: order.refunded_amount,
+    currency: order.purchase_currency,
+    updated_at: new Date(uow.now).toISOString(),
+  });
+}
