@@ -4,12 +4,19 @@
  */
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
-import { sandboxRoutes } from './sandbox.js';
 import { notificationsV2Routes } from './notifications-v2.js';
 import { paymentRequestJourneyRoutes } from './payment-request-journey.js';
 import { paymentRequestsV2Routes } from './payment-requests-v2.js';
+import { paymentsV1Routes } from './payments-v1.js';
+import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
-export const routeFamilies: RouteFamily[] = [sandboxRoutes];
-routeFamilies.push(paymentRequestsV2Routes, paymentRequestJourneyRoutes, notificationsV2Routes);
+export const routeFamilies: RouteFamily[] = [
+  sandboxRoutes,
+  sandboxAuthorizeRoute,
+  paymentsV1Routes,
+  paymentRequestsV2Routes,
+  paymentRequestJourneyRoutes,
+  notificationsV2Routes,
+];
