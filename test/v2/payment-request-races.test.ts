@@ -32,7 +32,7 @@ it('approve racing cancel: one wins, one final webhook, no 5xx', async () => {
     }
   }
   await k.flush();
-  const finals = k.events().filter((e) => /completed|canceled/.test(e.metadata.event_type));
+  const finals = k.events().filter((e) => /completed|canceled/.test(e.metadata.event_type ?? ''));
   expect(finals).toHaveLength(10);
   expect(new Set(finals.map((e) => e.payload.payment_request_id)).size).toBe(10);
 });
