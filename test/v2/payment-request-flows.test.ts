@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { orderIdOf } from '../../src/app/payment-requests/payment-transaction.js';
 import { customerTokenType, type CustomerTokenState } from '../../src/domain/customer-token/customer-token-state.js';
 import type { OrderState } from '../../src/domain/order/order-state.js';
+import { swedishOrder } from '../fixtures/orders.js';
+import { authorize, createSession } from '../support/flows.js';
 import { purchase, startV2Kassa, type V2Kassa } from './support.js';
 
 let k: V2Kassa;
@@ -113,6 +115,22 @@ describe('customer-token charges (no step-up)', () => {
     expect(r.json.payment_transaction_response.result).toBe('APPROVED');
     expect(await order(r.json.payment_transaction_response.payment_transaction.payment_transaction_id)).toMatchObject({ order_amount: 2500, status: 'AUTHORIZED' });
     expect(await store().listAggregates(k.merchant.accountId, 'payment_request', { limit: 10 })).toEqual([]);
+  });
+
+  it('charges a customer token made by the Payments v1 tokenize flow', async () => {
+    const id = await createSession(k, { ...swedishOrder(), intent: 'tokenize' });
+    const { authorization_token } = await authorize(k, id, { billing_address: { email: 'customer@email.se' } });
+    const made = await k.request('POST', `/payments/v1/authorizations/${authorization_token}/customer-token`, {
+      body: { description: 'Monthly socks', intended_use: 'SUBSCRIPTION', locale: 'sv-SE', purchase_country: 'SE', purchase_currency: 'SEK' },
+    });
+    expect(made.statusCode).toBe(200);
+    const r = await k.authorize({ currency: 'SEK', request_payment_transaction: { amount: 19900, payment_transaction_reference: 'month-2' } }, { 'klarna-customer-token': made.json().token_id });
+    expect(r.json.payment_transaction_response).toMatchObject({ result: 'APPROVED', payment_transaction: { amount: 19900, currency: 'SEK', payment_transaction_reference: 'month-2' } });
+    expect(await order(r.json.payment_transaction_response.payment_transaction.payment_transaction_id)).toMatchObject({ purchase_country: 'SE', order_amount: 19900, status: 'AUTHORIZED' });
+    const other = await k.createMerchant();
+    const foreign = await k.request('POST', `/v2/accounts/${other.accountId}/payment/authorize`, { merchant: other, body: { currency: 'SEK', request_payment_transaction: { amount: 100 } }, headers: { 'klarna-customer-token': made.json().token_id } });
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.json().error_code).toBe('INVALID_TOKEN');
   });
 
   it('declines a cancelled token and a declining customer; refuses another currency', async () => {
