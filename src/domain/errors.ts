@@ -54,6 +54,8 @@ export const errorCatalogue = {
   REFUND_NOT_ALLOWED: spec(403, 'REFUND_NOT_ALLOWED', 'Refund not allowed', 'NOT_ALLOWED'),
   CANCEL_NOT_ALLOWED: spec(403, 'CANCEL_NOT_ALLOWED', 'Cancel not allowed', 'NOT_ALLOWED'),
 
+  // Customer Token v1 (Klarna documents a 403 for a token that cannot be charged, without naming a code)
+  CUSTOMER_TOKEN_NOT_ACTIVE: spec(403, 'CUSTOMER_TOKEN_NOT_ACTIVE', 'The customer token is not active', 'NOT_ALLOWED'),
   // v2 payment requests, payment tokens and notifications (reference §4)
   PAYMENT_REQUEST_STATE: spec(409, 'NOT_ALLOWED', 'Not allowed in the payment request\'s current state', 'INVALID_STATE'),
   PAYMENT_TOKEN_INVALID: spec(400, 'BAD_VALUE', 'Invalid token', 'INVALID_TOKEN'),

@@ -4,6 +4,8 @@
  */
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
+import { customerTokenRoutes } from './customer-token.js';
+import { orderManagementRoutes } from './order-management.js';
 import { notificationsV2Routes } from './notifications-v2.js';
 import { paymentRequestJourneyRoutes } from './payment-request-journey.js';
 import { paymentRequestsV2Routes } from './payment-requests-v2.js';
@@ -16,6 +18,8 @@ export const routeFamilies: RouteFamily[] = [
   sandboxRoutes,
   sandboxAuthorizeRoute,
   paymentsV1Routes,
+  orderManagementRoutes,
+  customerTokenRoutes,
   paymentRequestsV2Routes,
   paymentRequestJourneyRoutes,
   notificationsV2Routes,
