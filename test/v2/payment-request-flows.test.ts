@@ -56,6 +56,13 @@ describe('step-up flow to a payment transaction', () => {
     expect(event!.payload).toEqual(tx);
     // The request stays COMPLETED; the token is spent.
     expect((await k.request('GET', `/v2/payment/requests/${pr.payment_request_id}`)).json().state).toBe('COMPLETED');
+
+    // Order Management reads, captures and refunds the transaction by the KRN's last segment.
+    const om = `/ordermanagement/v1/orders/${orderIdOf(tx.payment_transaction_id)}`;
+    expect((await k.request('GET', om)).json()).toMatchObject({ order_id: orderIdOf(tx.payment_transaction_id), status: 'AUTHORIZED', order_amount: 11800, merchant_reference1: 'tx-ref-1' });
+    expect((await k.request('POST', `${om}/captures`, { body: { captured_amount: 10000 } })).statusCode).toBe(201);
+    expect((await k.request('POST', `${om}/refunds`, { body: { refunded_amount: 2500 } })).statusCode).toBe(201);
+    expect((await k.request('GET', om)).json()).toMatchObject({ status: 'PART_CAPTURED', captured_amount: 10000, refunded_amount: 2500, remaining_authorized_amount: 1800 });
   });
 
   it('accepts the legacy Klarna-Payment-Token header and books a pending-review persona as PENDING', async () => {
