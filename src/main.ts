@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   kassa.startWorkers();
   const address = await kassa.app.listen({ host: config.host, port: config.port });
   kassa.deps.logger.info({ address, url: config.publicUrl, store: config.store.kind, mode: config.mode }, 'kassa listening');
+  if (config.mode === 'sandbox') process.stdout.write(`Kassa is listening on ${config.publicUrl} — demo checkout: ${config.publicUrl}/demo/checkout\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -29,6 +29,13 @@ export const limits = Object.freeze({
   orderLineNameCharsMax: 255,
   orderLineReferenceCharsMax: 256,
   quantityUnitCharsMax: 8,
+  // v2 payment requests and webhooks
+  paymentReferenceCharsMax: 255,
+  returnUrlCharsMax: 2000,
+  webhookUrlCharsMax: 2000,
+  webhookEventTypesMax: 50,
+  lineItemsMax: 1000,
+  journeyFormBytesMax: 16_384,
   /** SQLite group commit: most batches (one per command) written by one transaction. */
   groupCommitBatchesMax: 1000,
 });
