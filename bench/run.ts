@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -164,7 +164,10 @@ async function main(): Promise<void> {
   const started = new Date();
   const results: TargetResult[] = [];
   const pgUrl = env.DATABASE_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL) ? env.DATABASE_URL : undefined;
-  process.stdout.write(`kassa bench: ${connections} connections, ${warmupMs / 1000} s warm-up, ${durationMs / 1000} s measured, ${openLoopMs / 1000} s at half load; ${cpus().length} CPUs, node ${process.version}\n`);
+  const loadBefore = loadavg()[0]!;
+  process.stdout.write(
+    `kassa bench: ${connections} connections, ${warmupMs / 1000} s warm-up, ${durationMs / 1000} s measured, ${openLoopMs / 1000} s at half load; ${cpus().length} CPUs, node ${process.version}, load average ${loadBefore.toFixed(1)}\n`,
+  );
 
   const show = (r: TargetResult) => process.stdout.write(`${r.name}\n${describe(r).join('\n')}\n`);
   if (only.has('bare')) show(results[results.push(await benchBare()) - 1]!);
@@ -181,7 +184,7 @@ async function main(): Promise<void> {
   const errors = results.reduce((n, r) => n + r.load.phases.reduce((m, p) => m + p.errors, 0), 0);
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt: started.toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform }, connections, warmupMs, durationMs, openLoopMs, ratio, results }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: started.toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageBefore: loadBefore, loadAverageAfter: loadavg()[0] }, connections, warmupMs, durationMs, openLoopMs, ratio, results }, null, 2)}\n`,
   );
   process.stdout.write(`full figures: ${file}\n`);
   if (errors > 0) process.stdout.write(`ERRORS: ${errors} failed operations (must be 0)\n`);
