@@ -1,10 +1,12 @@
 /**
  * `npm run bench:timers`: the cost of moving a test clock follows what falls due, not what is stored.
- * For 10,000 and then 1,000,000 open payment sessions whose deadlines lie a year ahead, plus three
- * rounds of 1,000 sessions whose deadlines lie 1, 3 and 5 hours ahead, it times
- * `POST /sandbox/v1/clock/advance {seconds: 7200}` three times (each fires exactly one round's 1,000
- * expiry timers; the median is reported) against Kassa started as users start it (own process,
- * SQLite, synchronous=FULL), and reports the server's RSS with a million open objects stored.
+ * For 10,000 and 1,000,000 open payment sessions whose deadlines lie a year ahead, plus five rounds
+ * of 1,000 sessions whose deadlines lie 1, 3, 5, 7 and 9 hours ahead, it times
+ * `POST /sandbox/v1/clock/advance {seconds: 7200}` five times per size (each fires exactly one
+ * round's 1,000 expiry timers; the median is reported) against Kassa started as users start it
+ * (own process, SQLite, synchronous=FULL): one server per size, the sizes taking turns round by
+ * round so both meet the same moments of a busy machine. Reports the server's RSS with a million
+ * open objects stored.
  * Prints both times and their ratio; writes bench/results/timers-<time>.json.
  *
  * Seeding: one real session is created through the API and stopped; its stored document and expiry
@@ -22,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { SessionState } from '../src/domain/session/session-state.js';
 import type { AggregateWrite, TimerWrite } from '../src/store/port.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { peakRssMb, rssMb, startKassa, tail } from './support.js';
+import { peakRssMb, rssMb, startKassa, tail, type KassaProcess } from './support.js';
 import { orderBody } from './workload.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +35,7 @@ const merchant = { username: 'bench', password: 'bench-password-1234' };
 const authorization = `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}`;
 const hourMs = 3600_000;
 const chunk = 10_000;
-const rounds = 3;
+const rounds = 5;
 
 interface Case {
   open: number;
@@ -93,59 +95,75 @@ async function seed(dbPath: string, accountId: string, templateId: string, open:
   return (performance.now() - started) / 1000;
 }
 
-async function runCase(open: number): Promise<Case> {
+interface Prepared {
+  open: number;
+  dir: string;
+  dbPath: string;
+  logFile: string;
+  env: Record<string, string>;
+  accountId: string;
+  seedSeconds: number;
+}
+
+/** A data folder with `open` far sessions and `rounds` × `dueCount` due ones, Kassa stopped. */
+async function prepare(open: number): Promise<Prepared> {
   const dir = mkdtempSync(join(tmpdir(), 'kassa-timers-'));
   const dbPath = join(dir, 'kassa.db');
   const logFile = join(dir, 'kassa.log');
   const env = { DATABASE_URL: `sqlite:${dbPath}`, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` };
+  const kassa = await startKassa(root, env, logFile);
+  const { account_id: accountId } = await api(kassa.origin, 'GET', '/sandbox/v1/account');
+  const { session_id: templateId } = await api(kassa.origin, 'POST', '/payments/v1/sessions', orderBody);
+  await kassa.stop();
+  process.stdout.write(`  seeding ${open.toLocaleString('en-US')} open sessions and ${rounds} × ${dueCount} due ones… `);
+  const seedSeconds = await seed(dbPath, accountId, templateId, open, dueCount);
+  process.stdout.write(`${seedSeconds.toFixed(1)} s\n`);
+  return { open, dir, dbPath, logFile, env, accountId, seedSeconds };
+}
+
+/**
+ * Starts one Kassa per data folder and advances their clocks in turn, round by round, so every
+ * size meets the same moments of the machine (other work on it moves fsync times a lot).
+ */
+async function measure(prepared: Prepared[]): Promise<Case[]> {
+  const servers: KassaProcess[] = [];
   try {
-    let kassa = await startKassa(root, env, logFile);
-    const { account_id: accountId } = await api(kassa.origin, 'GET', '/sandbox/v1/account');
-    const { session_id: templateId } = await api(kassa.origin, 'POST', '/payments/v1/sessions', orderBody);
-    await kassa.stop();
-
-    process.stdout.write(`  seeding ${open.toLocaleString('en-US')} open sessions and ${rounds} × ${dueCount} due ones… `);
-    const seedSeconds = await seed(dbPath, accountId, templateId, open, dueCount);
-    process.stdout.write(`${seedSeconds.toFixed(1)} s\n`);
-
-    kassa = await startKassa(root, env, logFile);
-    try {
-      const pid = kassa.child.pid!;
-      const rssAfterStartMb = rssMb(pid);
-      const times: number[] = [];
-      let fired = 0;
-      for (let r = 0; r < rounds; r++) {
+    for (const p of prepared) servers.push(await startKassa(root, p.env, p.logFile));
+    const rssAfterStart = servers.map((k) => rssMb(k.child.pid!));
+    const times: number[][] = prepared.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < prepared.length; i++) {
         const started = performance.now();
-        const advanced = await api(kassa.origin, 'POST', '/sandbox/v1/clock/advance', JSON.stringify({ seconds: 7200 }));
-        times.push(round((performance.now() - started) / 1000));
-        if (advanced.timers_fired !== dueCount) throw new Error(`round ${r + 1}: expected ${dueCount} timers to fire, ${advanced.timers_fired} did`);
-        fired += advanced.timers_fired as number;
+        const advanced = await api(servers[i]!.origin, 'POST', '/sandbox/v1/clock/advance', JSON.stringify({ seconds: 7200 }));
+        times[i]!.push(round((performance.now() - started) / 1000));
+        if (advanced.timers_fired !== dueCount) throw new Error(`${prepared[i]!.open} open, round ${r + 1}: expected ${dueCount} timers to fire, ${advanced.timers_fired} did`);
       }
-      const result = {
-        open,
-        due: dueCount,
-        seedSeconds: round(seedSeconds),
-        advanceSeconds: [...times].sort((a, b) => a - b)[Math.floor(rounds / 2)]!,
-        advanceRoundsSeconds: times,
-        timersFired: fired,
-        timersLeft: -1,
-        rssAfterStartMb,
-        rssAfterAdvanceMb: rssMb(pid),
-        peakRssMb: peakRssMb(pid),
-      };
-      await kassa.stop();
-      const check = new SqliteStore({ path: dbPath });
-      result.timersLeft = await check.countTimers(accountId);
-      await check.close();
-      if (result.timersLeft !== open + 1) throw new Error(`expected ${open + 1} timers left (the open ones and the template's), found ${result.timersLeft}`);
-      return result;
-    } catch (error) {
-      await kassa.stop();
-      process.stderr.write(`kassa log tail:\n${tail(logFile)}\n`);
-      throw error;
     }
+    const cases: Case[] = prepared.map((p, i) => ({
+      open: p.open,
+      due: dueCount,
+      seedSeconds: round(p.seedSeconds),
+      advanceSeconds: [...times[i]!].sort((a, b) => a - b)[Math.floor(rounds / 2)]!,
+      advanceRoundsSeconds: times[i]!,
+      timersFired: dueCount * rounds,
+      timersLeft: -1,
+      rssAfterStartMb: rssAfterStart[i]!,
+      rssAfterAdvanceMb: rssMb(servers[i]!.child.pid!),
+      peakRssMb: peakRssMb(servers[i]!.child.pid!),
+    }));
+    for (const k of servers.splice(0)) await k.stop();
+    for (let i = 0; i < prepared.length; i++) {
+      const check = new SqliteStore({ path: prepared[i]!.dbPath });
+      cases[i]!.timersLeft = await check.countTimers(prepared[i]!.accountId);
+      await check.close();
+      if (cases[i]!.timersLeft !== prepared[i]!.open + 1) throw new Error(`expected ${prepared[i]!.open + 1} timers left (the open ones and the template's), found ${cases[i]!.timersLeft}`);
+    }
+    return cases;
+  } catch (error) {
+    for (const p of prepared) process.stderr.write(`kassa log tail (${p.open} open):\n${tail(p.logFile)}\n`);
+    throw error;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const k of servers) await k.stop();
   }
 }
 
@@ -156,15 +174,23 @@ function round(n: number): number {
 async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const startedAt = new Date();
-  process.stdout.write(`kassa bench:timers — advance the test clock past ${dueCount} due deadlines among N open sessions (deadlines a year ahead), ${rounds} rounds\n`);
-  const cases: Case[] = [];
-  for (const open of sizes) {
-    const c = await runCase(open);
-    cases.push(c);
-    process.stdout.write(
-      `  ${open.toLocaleString('en-US')} open: advance past ${dueCount} due ${c.advanceSeconds.toFixed(3)} s (median of ${c.advanceRoundsSeconds.join(', ')}; ${c.timersFired} fired, ${c.timersLeft.toLocaleString('en-US')} timers left); server RSS ${c.rssAfterStartMb} MB after start, ${c.rssAfterAdvanceMb} MB after advance, peak ${c.peakRssMb} MB\n`,
-    );
+  process.stdout.write(`kassa bench:timers — advance the test clock past ${dueCount} due deadlines among N open sessions (deadlines a year ahead), ${rounds} rounds, sizes taking turns\n`);
+  const prepared: Prepared[] = [];
+  try {
+    for (const open of sizes) prepared.push(await prepare(open));
+    const cases = await measure(prepared);
+    for (const c of cases) {
+      process.stdout.write(
+        `  ${c.open.toLocaleString('en-US')} open: advance past ${dueCount} due ${c.advanceSeconds.toFixed(3)} s (median of ${c.advanceRoundsSeconds.join(', ')}; ${c.timersFired} fired, ${c.timersLeft.toLocaleString('en-US')} timers left); server RSS ${c.rssAfterStartMb} MB after start, ${c.rssAfterAdvanceMb} MB after advance, peak ${c.peakRssMb} MB\n`,
+      );
+    }
+    report(startedAt, cases);
+  } finally {
+    for (const p of prepared) rmSync(p.dir, { recursive: true, force: true });
   }
+}
+
+function report(startedAt: Date, cases: Case[]): void {
   const first = cases[0]!;
   const last = cases[cases.length - 1]!;
   const ratio = last.advanceSeconds / first.advanceSeconds;
