@@ -15,13 +15,13 @@
  * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LoadConfig, LoadResult, PhaseResult } from './load.js';
-import { RssSampler, freePort, peakRssMb, stopProcess, tail, waitFor } from './support.js';
+import { RssSampler, freePort, peakRssMb, startKassa, stopProcess, tail, waitFor } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -79,28 +79,21 @@ async function benchBare(): Promise<TargetResult> {
 }
 
 async function benchKassa(name: string, databaseUrl: string, store: string, settings: Record<string, string>): Promise<TargetResult> {
-  const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'kassa-bench-log-'));
   const logFile = join(logDir, 'kassa.log');
-  const logFd = openSync(logFile, 'w');
-  const childEnv: Record<string, string | undefined> = { ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` };
-  for (const key of Object.keys(childEnv)) if (key.startsWith('BENCH_') || key === 'NODE_OPTIONS') delete childEnv[key];
-  const nodeArgs = ['--import', 'tsx'];
-  if (cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profile-${store}-${Date.now()}`)}`);
+  const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profile-${store}-${Date.now()}`)}`] : [];
   // Exactly how users start it (package.json "start"), in its own process; logs go to a file.
-  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], { cwd: root, env: childEnv, stdio: ['ignore', logFd, logFd] });
-  closeSync(logFd);
+  const kassa = await startKassa(root, { DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` }, logFile, nodeArgs);
   try {
-    const origin = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, `kassa (${store})`, child, logFile);
-    const sampler = new RssSampler(child.pid!);
-    const load = await runLoad({ origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: child.pid });
+    const pid = kassa.child.pid!;
+    const sampler = new RssSampler(pid);
+    const load = await runLoad({ origin: kassa.origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: pid });
     const viaPs = sampler.stop();
-    const peak = Math.max(peakRssMb(child.pid!), viaPs);
+    const peak = Math.max(peakRssMb(pid), viaPs);
     if (load.phases.some((p) => p.errors > 0)) process.stderr.write(`kassa (${store}) log tail:\n${tail(logFile)}\n`);
     return { name, store, settings, peakRssMb: peak, load };
   } finally {
-    await stopProcess(child);
+    await kassa.stop();
     rmSync(logDir, { recursive: true, force: true });
   }
 }

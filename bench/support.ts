@@ -1,20 +1,24 @@
 /** Process helpers shared by the benchmarks: ports, readiness, peak RSS, stopping. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 let nextPort = process.env.BENCH_PORT_BASE ? Number(process.env.BENCH_PORT_BASE) : 0;
 
+/** A port nothing listens on: the next free one from BENCH_PORT_BASE, or one the OS picks. */
 export async function freePort(): Promise<number> {
-  if (nextPort) return nextPort++;
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
+  for (;;) {
+    const wanted = nextPort ? nextPort++ : 0;
+    const port = await new Promise<number | undefined>((ok) => {
+      const s = createServer();
+      s.once('error', () => ok(undefined));
+      s.listen(wanted, '127.0.0.1', () => {
+        const got = (s.address() as { port: number }).port;
+        s.close(() => ok(got));
+      });
     });
-  });
+    if (port !== undefined) return port;
+  }
 }
 
 /** Peak resident set (VmHWM) of a live process, in MB; sampled with ps where /proc is missing. */
@@ -97,10 +101,19 @@ export interface KassaProcess {
  * in its own process, with its log in `logFile`; resolves when /healthz answers.
  */
 export async function startKassa(root: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Promise<KassaProcess> {
-  const port = await freePort();
+  // Another program may take the port between our check and Kassa's listen: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKassaOn(await freePort(), root, env, logFile, nodeArgs);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startKassaOn(port: number, root: string, env: Record<string, string>, logFile: string, nodeArgs: string[]): Promise<KassaProcess> {
   const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env };
   for (const key of Object.keys(childEnv)) if (key.startsWith('BENCH_') || key === 'NODE_OPTIONS') delete childEnv[key];
-  const { openSync, closeSync } = await import('node:fs');
   const logFd = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/main.ts'], { cwd: root, env: childEnv, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
