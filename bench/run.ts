@@ -149,6 +149,8 @@ function describe(r: TargetResult): string[] {
     for (const e of p.errorSamples) lines.push(`    error: ${e}`);
   }
   lines.push(`  peak RSS ${r.peakRssMb} MB`);
+  const settings = Object.entries(r.settings ?? {}).filter(([k]) => k !== 'data_dir');
+  if (settings.length) lines.push(`  store: ${settings.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   return lines;
 }
 
