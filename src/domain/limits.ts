@@ -35,7 +35,6 @@ export const limits = Object.freeze({
   webhookUrlCharsMax: 2000,
   webhookEventTypesMax: 50,
   lineItemsMax: 1000,
-  journeyFormBytesMax: 16_384,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

@@ -5,9 +5,10 @@
  *   payment_transaction_id  krn:payment:eu1:transaction:<uuid>   ->   /ordermanagement/v1/orders/<uuid>
  * The order gets one line per supplementary line item (they add up to the amount), or a single
  * line for the whole amount; the purchase country is the customer's address country when it uses
- * the currency, else the currency's main market (docs/payment-requests.md).
+ * the currency, else the currency's main market; the payment method is the category and plan the
+ * customer chose in the purchase journey, else "Pay later in 30 days" (docs/payment-requests.md).
  */
-import { authorizedPaymentMethod } from '../../domain/decision/payment-methods.js';
+import { authorizedPaymentMethod, type PaymentMethodCategoryId } from '../../domain/decision/payment-methods.js';
 import type { JsonObject, OpenOrderInput, OrderLine, OrderState } from '../../domain/order/order-state.js';
 import { transactionStateChange, type PaymentTransactionState } from '../../domain/order/payment-transaction-state.js';
 import { ids } from '../ids.js';
@@ -25,6 +26,8 @@ export interface TransactionInput {
   supplementary_purchase_data?: JsonObject;
   subject?: { email?: string; phone?: string };
   fraud: OpenOrderInput['fraud'];
+  /** The category and plan the customer chose in the purchase journey; pay_later when none was chosen. */
+  payment_method?: { category: PaymentMethodCategoryId; installments?: number };
   /** Where the customer's consent came from. */
   origin: { payment_request_id: string } | { customer_token_id: string };
 }
@@ -51,7 +54,7 @@ export async function createPaymentTransaction(uow: UnitOfWork, input: Transacti
   const paymentTransactionId = ids.paymentTransaction(uow.ctx.random);
   const orderId = orderIdOf(paymentTransactionId);
   const country = countryFor(input.currency, input.supplementary_purchase_data);
-  const method = authorizedPaymentMethod('pay_later', input.amount);
+  const method = authorizedPaymentMethod(input.payment_method?.category ?? 'pay_later', input.amount, input.payment_method?.installments);
   const order = placeOrder(uow, {
     orderId,
     klarnaReference: ids.klarnaReference(uow.ctx.random),
