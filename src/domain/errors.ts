@@ -53,6 +53,9 @@ export const errorCatalogue = {
   CAPTURE_NOT_ALLOWED: spec(403, 'CAPTURE_NOT_ALLOWED', 'Capture not allowed', 'NOT_ALLOWED'),
   REFUND_NOT_ALLOWED: spec(403, 'REFUND_NOT_ALLOWED', 'Refund not allowed', 'NOT_ALLOWED'),
   CANCEL_NOT_ALLOWED: spec(403, 'CANCEL_NOT_ALLOWED', 'Cancel not allowed', 'NOT_ALLOWED'),
+
+  // Merchant role (/merchant/v1)
+  MERCHANT_ORDER_BUSY: spec(409, 'CONFLICT', 'Another step of this order is still running; retry shortly', 'CONFLICT', true),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -28,6 +28,14 @@ export const limits = Object.freeze({
   orderLineNameCharsMax: 255,
   orderLineReferenceCharsMax: 256,
   quantityUnitCharsMax: 8,
+  // Merchant role (src/app/merchant): request log size, retries of unknown outcomes, polls.
+  merchantRequestsPerOrderMax: 1000,
+  merchantStepAttemptsMax: 10,
+  merchantSettlementPollsMax: 30,
+  merchantCallTimeoutMs: 10_000,
+  merchantDriveStepsMax: 12,
+  merchantClientKeysMax: 100,
+  merchantConnectionUrlCharsMax: 2000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
@@ -39,4 +47,7 @@ export const durations = Object.freeze({
   paymentRequestTtlMs: 48 * 3600_000,
   paymentRequestTtlMinMs: 15 * 60_000,
   paymentTokenTtlMs: 60 * 60_000,
+  merchantRecheckIntervalMs: 2 * 3600_000,
+  merchantSettlementPollIntervalMs: 24 * 3600_000,
+  settlementDelayMs: 7 * 24 * 3600_000,
 });

@@ -3,5 +3,8 @@
  */
 import type { AppDeps } from '../http/deps.js';
 import type { TimerRunner } from './timer-runner.js';
+import { merchantRuntimeFor, merchantStepTimerKind } from '../app/merchant/merchant-runtime.js';
 
-export function registerTimerHandlers(_timers: TimerRunner, _deps: AppDeps): void {}
+export function registerTimerHandlers(_timers: TimerRunner, _deps: AppDeps): void {
+  _timers.register(merchantStepTimerKind, (uow, timer) => merchantRuntimeFor(_deps).onTimer(uow, timer));
+}

@@ -5,7 +5,9 @@
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { sandboxRoutes } from './sandbox.js';
+import { merchantRoutes } from './merchant.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
 export const routeFamilies: RouteFamily[] = [sandboxRoutes];
+routeFamilies.push(merchantRoutes);
