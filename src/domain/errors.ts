@@ -103,3 +103,8 @@ export function orThrow<T>(result: T | Rejection): T {
   if (isRejection(result)) throw KassaError.from(result);
   return result;
 }
+
+/** Throws the Rejection, if there is one (for checks that return Rejection | undefined). */
+export function throwIfRejected(rejection: Rejection | undefined): void {
+  if (rejection) throw KassaError.from(rejection);
+}

@@ -39,6 +39,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
 
+  // Klarna's APIs speak JSON only; any other body type is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
     request.correlationId = String(request.id);

@@ -1,10 +1,14 @@
 /**
  * Every timer kind and the command it runs when it falls due. Each API family registers its own.
  */
+import { merchantRuntimeFor, merchantStepTimerKind } from '../app/merchant/merchant-runtime.js';
+import { expireAuthorization } from '../app/payments/authorize-session.js';
+import { expireSession } from '../app/payments/sessions.js';
 import type { AppDeps } from '../http/deps.js';
 import type { TimerRunner } from './timer-runner.js';
-import { merchantRuntimeFor, merchantStepTimerKind } from '../app/merchant/merchant-runtime.js';
 
-export function registerTimerHandlers(_timers: TimerRunner, _deps: AppDeps): void {
-  _timers.register(merchantStepTimerKind, (uow, timer) => merchantRuntimeFor(_deps).onTimer(uow, timer));
+export function registerTimerHandlers(timers: TimerRunner, _deps: AppDeps): void {
+  timers.register('session.expire', (uow, timer) => expireSession(uow, timer.aggregateId));
+  timers.register('authorization.expire', (uow, timer) => expireAuthorization(uow, timer.aggregateId));
+  timers.register(merchantStepTimerKind, (uow, timer) => merchantRuntimeFor(_deps).onTimer(uow, timer));
 }

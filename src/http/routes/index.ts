@@ -4,10 +4,15 @@
  */
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
-import { sandboxRoutes } from './sandbox.js';
 import { merchantRoutes } from './merchant.js';
+import { paymentsV1Routes } from './payments-v1.js';
+import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
-export const routeFamilies: RouteFamily[] = [sandboxRoutes];
-routeFamilies.push(merchantRoutes);
+export const routeFamilies: RouteFamily[] = [
+  sandboxRoutes,
+  sandboxAuthorizeRoute,
+  paymentsV1Routes,
+  merchantRoutes,
+];

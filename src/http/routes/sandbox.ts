@@ -4,6 +4,10 @@
  * before the answer. These routes exist only in sandbox mode.
  */
 import { Type } from '@sinclair/typebox';
+import { authorizeSession } from '../../app/payments/authorize-session.js';
+import { runCommand } from '../command.js';
+import { Address, Customer } from '../schemas/order-data.js';
+import { IdempotencyHeader, PathId } from '../schemas.js';
 import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import type { App } from '../app.js';
@@ -53,6 +57,45 @@ export function sandboxRoutes(app: App, deps: AppDeps): void {
       deps.outbox.kick();
       return { ...clockView(deps.engine.accountNow(account), account.clockOffsetMs), timers_fired: fired };
     },
+  );
+}
+
+const AuthorizeBody = Type.Object({
+  payment_method_category: Type.Optional(Type.String({ maxLength: 50 })),
+  billing_address: Type.Optional(Address),
+  shipping_address: Type.Optional(Address),
+  customer: Type.Optional(Customer),
+});
+
+const AuthorizeResult = Type.Object({
+  approved: Type.Boolean(),
+  show_form: Type.Boolean(),
+  authorization_token: Type.Optional(Type.String()),
+  finalize_required: Type.Optional(Type.Boolean()),
+  fraud_status: Type.Optional(Type.String()),
+});
+
+/**
+ * POST /sandbox/v1/sessions/{session_id}/authorize: what the JS SDK's authorize() does in the
+ * browser, headless. Answers like the SDK callback: {approved, show_form, authorization_token}.
+ */
+export function sandboxAuthorizeRoute(app: App, deps: AppDeps): void {
+  app.post(
+    '/sandbox/v1/sessions/:session_id/authorize',
+    {
+      onRequest: [requireSandbox(deps)],
+      preHandler: [basicAuth(deps)],
+      schema: {
+        tags: ['sandbox'],
+        summary: "Authorize a session as the customer would in Klarna's widget",
+        headers: IdempotencyHeader,
+        params: Type.Object({ session_id: PathId }),
+        body: Type.Optional(AuthorizeBody),
+        response: { 200: AuthorizeResult, ...v1Errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, async (uow) => ({ status: 200, body: await authorizeSession(uow, request.params.session_id, (request.body ?? {}) as object) })),
   );
 }
 

@@ -1,0 +1,12 @@
+/** `npm run docs`: writes docs/state-machines.md and docs/openapi.json. */
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../src/config/config.js';
+import { generatedDocs, renderOpenApi, renderStateMachines } from '../src/docs/render-docs.js';
+import { createKassa } from '../src/kassa.js';
+
+const kassa = await createKassa(loadConfig({ DATABASE_URL: 'sqlite::memory:', KASSA_LOG_LEVEL: 'silent' }, process.cwd()));
+await kassa.app.ready();
+writeFileSync(generatedDocs.stateMachines, renderStateMachines());
+writeFileSync(generatedDocs.openapi, renderOpenApi(kassa.app.swagger()));
+await kassa.close();
+process.stdout.write(`wrote ${Object.values(generatedDocs).join(', ')}\n`);

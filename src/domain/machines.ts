@@ -1,0 +1,12 @@
+/**
+ * Every aggregate's transition table, in one list: the docs generator renders each as a Mermaid
+ * diagram, and the machine tests generate one test per transition from it.
+ */
+import { authorizationMachine } from './authorization/authorization-machine.js';
+import type { Machine } from './machine.js';
+import { sessionMachine } from './session/session-machine.js';
+
+export const machines: readonly Machine<string, string>[] = [
+  sessionMachine,
+  authorizationMachine,
+];

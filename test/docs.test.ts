@@ -1,0 +1,19 @@
+/** The generated docs must match the code: run `npm run docs` after changing a machine or a route. */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedDocs, renderOpenApi, renderStateMachines } from '../src/docs/render-docs.js';
+import { startTestKassa, type TestKassa } from './support/harness.js';
+
+describe('generated docs are up to date (npm run docs)', () => {
+  let t: TestKassa;
+  beforeAll(async () => (t = await startTestKassa()));
+  afterAll(async () => t.close());
+
+  it('docs/state-machines.md', () => {
+    expect(readFileSync(generatedDocs.stateMachines, 'utf8')).toBe(renderStateMachines());
+  });
+
+  it('docs/openapi.json', () => {
+    expect(readFileSync(generatedDocs.openapi, 'utf8')).toBe(renderOpenApi(t.kassa.app.swagger()));
+  });
+});

@@ -1,0 +1,25 @@
+/** Short-hands for the Payments v1 steps most tests walk through. */
+import { expect } from 'vitest';
+import { swedishOrder } from '../fixtures/orders.js';
+import type { Merchant, TestKassa } from './harness.js';
+
+export async function createSession(t: TestKassa, body: object = swedishOrder(), merchant?: Merchant): Promise<string> {
+  const res = await t.request('POST', '/payments/v1/sessions', { body, merchant });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().session_id;
+}
+
+export async function authorize(t: TestKassa, sessionId: string, body: object = {}, merchant?: Merchant) {
+  const res = await t.request('POST', `/sandbox/v1/sessions/${sessionId}/authorize`, { body, merchant });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { approved: boolean; show_form: boolean; authorization_token?: string; fraud_status?: string };
+}
+
+export async function placeOrder(t: TestKassa, order: object = swedishOrder(), options: { email?: string; merchant?: Merchant; extra?: object } = {}) {
+  const sessionId = await createSession(t, order, options.merchant);
+  const auth = await authorize(t, sessionId, options.email ? { billing_address: { email: options.email } } : {}, options.merchant);
+  expect(auth.approved).toBe(true);
+  const res = await t.request('POST', `/payments/v1/authorizations/${auth.authorization_token}/order`, { body: { ...order, ...options.extra }, merchant: options.merchant });
+  expect(res.statusCode, res.body).toBe(200);
+  return { sessionId, token: auth.authorization_token!, orderId: res.json().order_id as string, response: res.json() };
+}
