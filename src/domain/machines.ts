@@ -5,8 +5,12 @@
 import { authorizationMachine } from './authorization/authorization-machine.js';
 import type { Machine } from './machine.js';
 import { sessionMachine } from './session/session-machine.js';
+import { merchantOrderMachine } from './merchant-order/merchant-order-machine.js';
+import { settlementMachine } from './settlement/settlement.js';
 
 export const machines: readonly Machine<string, string>[] = [
   sessionMachine,
   authorizationMachine,
+  merchantOrderMachine,
+  settlementMachine,
 ];

@@ -4,6 +4,7 @@
 import { merchantRuntimeFor, merchantStepTimerKind } from '../app/merchant/merchant-runtime.js';
 import { expireAuthorization } from '../app/payments/authorize-session.js';
 import { expireSession } from '../app/payments/sessions.js';
+import { onSettlementTimer, settlementTimerKinds } from '../app/settlement/settlement.js';
 import type { AppDeps } from '../http/deps.js';
 import type { TimerRunner } from './timer-runner.js';
 
@@ -11,4 +12,7 @@ export function registerTimerHandlers(timers: TimerRunner, _deps: AppDeps): void
   timers.register('session.expire', (uow, timer) => expireSession(uow, timer.aggregateId));
   timers.register('authorization.expire', (uow, timer) => expireAuthorization(uow, timer.aggregateId));
   timers.register(merchantStepTimerKind, (uow, timer) => merchantRuntimeFor(_deps).onTimer(uow, timer));
+  timers.register(settlementTimerKinds.open, (uow, timer) => onSettlementTimer(uow, 'open', timer.aggregateId));
+  timers.register(settlementTimerKinds.settle, (uow, timer) => onSettlementTimer(uow, 'settle', timer.aggregateId));
+  timers.register(settlementTimerKinds.chargeback, (uow, timer) => onSettlementTimer(uow, 'chargeback', timer.aggregateId));
 }

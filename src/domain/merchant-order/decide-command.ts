@@ -62,7 +62,11 @@ export function openMerchantOrder(input: OpenInput, ctx: DecideContext): Decisio
   return d.done();
 }
 
-/** Cart rules the merchant can break: amounts are sums of their lines. */
+/**
+ * Cart rules the merchant can break, whatever the provider: line totals and the order's sums
+ * (order_tax_amount counts line taxes and US-style sales_tax lines). The provider checks the rest
+ * (markets, tax rates) and a session it refuses shows as a FAILED session request.
+ */
 export function checkCart(cart: Pick<Cart, 'order_amount' | 'order_tax_amount' | 'order_lines'>): Rejection | undefined {
   if (cart.order_lines.length === 0) return reject('BAD_VALUE', 'Bad value: order_lines (at least one line)');
   if (cart.order_lines.length > limits.orderLinesMax) return reject('BAD_VALUE', `Bad value: order_lines (at most ${limits.orderLinesMax})`);
@@ -72,10 +76,10 @@ export function checkCart(cart: Pick<Cart, 'order_amount' | 'order_tax_amount' |
     const expected = line.quantity * line.unit_price - (line.total_discount_amount ?? 0);
     if (line.total_amount !== expected) return reject('BAD_VALUE', `Bad value: order_lines[${i}].total_amount (quantity × unit_price − total_discount_amount = ${expected})`);
     total += line.total_amount;
-    tax += line.total_tax_amount ?? 0;
+    tax += line.type === 'sales_tax' ? line.total_amount : (line.total_tax_amount ?? 0);
   }
   if (cart.order_amount !== total) return reject('BAD_VALUE', `Bad value: order_amount (the sum of order_lines[].total_amount is ${total})`);
-  if (cart.order_tax_amount !== tax) return reject('BAD_VALUE', `Bad value: order_tax_amount (the sum of order_lines[].total_tax_amount is ${tax})`);
+  if (cart.order_tax_amount !== tax) return reject('BAD_VALUE', `Bad value: order_tax_amount (the sum of the lines' tax is ${tax})`);
   return undefined;
 }
 

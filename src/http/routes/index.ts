@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { merchantRoutes } from './merchant.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
+import { settlementSandboxRoutes } from './settlement-sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -15,4 +16,5 @@ export const routeFamilies: RouteFamily[] = [
   sandboxAuthorizeRoute,
   paymentsV1Routes,
   merchantRoutes,
+  settlementSandboxRoutes,
 ];
