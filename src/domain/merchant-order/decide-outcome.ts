@@ -373,7 +373,7 @@ function captureStatusOutcome(d: Draft, step: Step, outcome: Ok | Rejected, sett
   if (settlement === 'SETTLED' && !capture.settled) {
     capture.settled = true;
     capture.settled_at = d.iso;
-    d.note('capture_settled', { capture_id: capture.capture_id, klarna_capture_id: capture.klarna_capture_id });
+    d.note('capture_funds_settled', { capture_id: capture.capture_id, klarna_capture_id: capture.klarna_capture_id });
   }
   if (settlement === 'DISPUTED' && !capture.disputed) {
     capture.disputed = true;
