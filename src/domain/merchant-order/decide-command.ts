@@ -12,7 +12,8 @@ import { isFinal } from '../machine.js';
 import type { OrderLine, ShippingInfo } from '../order/order-state.js';
 import { Draft, type DecideContext, type Decision } from './merchant-order-core.js';
 import { allows, inFlightStates, merchantOrderMachine, type MerchantOrderEvent } from './merchant-order-machine.js';
-import { mutatingStepKinds, type Cart, type CaptureIntent, type MerchantOrder, type Step } from './merchant-order-state.js';
+import { mutatingStepKinds, type Cart, type CaptureIntent, type MerchantOrder, type MerchantRefund, type Step } from './merchant-order-state.js';
+import { multiSafepayRefundStatus } from './status-views.js';
 
 export type MerchantCommand =
   | { type: 'retry_checkout' }
@@ -247,8 +248,9 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
         now,
         { eager: true, clientKey },
       );
-      o.refunds.push({ refund_id: refundId, request_id: step.request_id, amount: command.refunded_amount, status: 'PENDING', created_at: d.iso, ...(command.description ? { description: command.description } : {}) });
-      d.note('refund_requested', { refund_id: refundId, refunded_amount: command.refunded_amount });
+      const refund: MerchantRefund = { refund_id: refundId, request_id: step.request_id, amount: command.refunded_amount, status: 'PENDING', created_at: d.iso, ...(command.description ? { description: command.description } : {}) };
+      o.refunds.push(refund);
+      d.note('refund_requested', { refund_id: refundId, refunded_amount: command.refunded_amount, refund_status: multiSafepayRefundStatus(refund) });
       break;
     }
 
@@ -291,15 +293,13 @@ function startCheck(d: Draft, requestId: string | undefined, reason: 'manual' | 
   const now = d.ctx.now;
   if (requestId) {
     const checked = d.request(requestId)!;
+    // A capture or refund is checked as such (Cybersource "check status for the capture/refund"),
+    // even one the provider never made: that check answers FAILED.
     if ((checked.kind === 'capture' || checked.kind === 'capture_status') && checked.capture_id) {
-      const capture = o.captures.find((c) => c.capture_id === checked.capture_id);
-      if (capture?.klarna_capture_id) {
-        return d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'manual' }, now, { eager: true, clientKey, checksRequestId: requestId });
-      }
+      return d.addStep({ kind: 'capture_status', capture_id: checked.capture_id, reason: 'manual' }, now, { eager: true, clientKey, checksRequestId: requestId });
     }
     if ((checked.kind === 'refund' || checked.kind === 'refund_status') && checked.refund_id) {
-      const refund = o.refunds.find((r) => r.refund_id === checked.refund_id);
-      if (refund?.klarna_refund_id) return d.addStep({ kind: 'refund_status', refund_id: refund.refund_id }, now, { eager: true, clientKey, checksRequestId: requestId });
+      return d.addStep({ kind: 'refund_status', refund_id: checked.refund_id }, now, { eager: true, clientKey, checksRequestId: requestId });
     }
     return d.addStep({ kind: 'check_status', reason }, now, { eager: true, clientKey, checksRequestId: requestId });
   }

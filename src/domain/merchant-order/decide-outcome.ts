@@ -13,6 +13,7 @@ import { Draft, unknownRetryDelayMs, type DecideContext, type Decision } from '.
 import type { MerchantOrderGuard } from './merchant-order-machine.js';
 import type { Json } from '../order/order-state.js';
 import type { MerchantOrder, RequestStatus, Step } from './merchant-order-state.js';
+import { multiSafepayRefundStatus } from './status-views.js';
 
 /** The fields of a provider (Order Management) order the workflow reads back. */
 export interface ProviderOrderSnapshot {
@@ -174,12 +175,12 @@ export function decideOutcome(order: MerchantOrder, stepId: string, outcome: Ste
           refund.status = 'REFUNDED';
           if (outcome.data.refund_id) refund.klarna_refund_id = outcome.data.refund_id;
           d.order.refunded_amount += refund.amount;
-          d.note('refund_succeeded', { refund_id: refund.refund_id, refunded_amount: refund.amount });
+          d.note('refund_succeeded', { refund_id: refund.refund_id, refunded_amount: refund.amount, refund_status: multiSafepayRefundStatus(refund) });
         }
       } else {
         settleRequest('FAILED');
         if (refund && refund.status === 'PENDING') refund.status = 'FAILED';
-        d.note('refund_failed', { refund_id: input.refund_id, error_code: outcome.error_code });
+        d.note('refund_failed', { refund_id: input.refund_id, error_code: outcome.error_code, ...(refund ? { refund_status: multiSafepayRefundStatus(refund) } : {}) });
       }
       break;
     }
