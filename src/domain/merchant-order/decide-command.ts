@@ -338,7 +338,7 @@ function takeNotification(d: Draft, n: Extract<MerchantCommand, { type: 'notific
       if (existing.due_at > now) d.reschedule(existing, now);
       return;
     }
-    d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'notification', hint }, now);
+    d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'notification', hint }, now, { checksRequestId: capture.request_id });
     return;
   }
   if (!o.klarna.order_id) return;

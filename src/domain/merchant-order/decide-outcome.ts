@@ -333,7 +333,7 @@ function captureOutcome(d: Draft, step: Step, outcome: Ok | Rejected, settleRequ
       capture.request_id = step.request_id;
       if (outcome.data.capture_id) capture.klarna_capture_id = outcome.data.capture_id;
       o.captured_amount += capture.amount;
-      d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'poll' }, d.ctx.now + d.ctx.settings.settlement_poll_interval_ms);
+      d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'poll' }, d.ctx.now + d.ctx.settings.settlement_poll_interval_ms, { checksRequestId: capture.request_id });
     }
     if (o.status === 'capturing') {
       d.move('captured', o.captured_amount >= o.cart.order_amount ? 'fully_captured' : 'amount_remaining', { capture_id: capture?.capture_id, captured_amount: capture?.amount, klarna_capture_id: outcome.data.capture_id });
@@ -388,6 +388,6 @@ function captureStatusOutcome(d: Draft, step: Step, outcome: Ok | Rejected, sett
   const stillOpen = !capture.settled && capture.status === 'SETTLED';
   const polling = o.steps.some((s) => s.input.kind === 'capture_status' && s.input.capture_id === capture.capture_id);
   if (stillOpen && !polling && capture.polls < limits.merchantSettlementPollsMax) {
-    d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'poll' }, d.ctx.now + d.ctx.settings.settlement_poll_interval_ms);
+    d.addStep({ kind: 'capture_status', capture_id: capture.capture_id, reason: 'poll' }, d.ctx.now + d.ctx.settings.settlement_poll_interval_ms, { checksRequestId: capture.request_id });
   }
 }
