@@ -1,15 +1,13 @@
 /**
  * The generated parts of docs/merchant-role.md: the merchant order and capture settlement
  * diagrams (from their transition tables) and the request-status table (from the code that sets
- * the statuses). They live between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`
- * markers; `npm run docs` rewrites them and a test fails when they are stale.
+ * the statuses). They are generated blocks (generated-blocks.ts): `npm run docs` rewrites them and
+ * the docs test fails when they are stale.
  */
 import { toMermaid } from '../domain/machine.js';
 import { merchantOrderMachine } from '../domain/merchant-order/merchant-order-machine.js';
 import { requestStatusesByKind } from '../domain/merchant-order/status-views.js';
 import { settlementMachine } from '../domain/settlement/settlement.js';
-
-export const merchantRoleDoc = 'docs/merchant-role.md';
 
 /** The outbound call behind each request kind (src/app/merchant/klarna-client.ts). */
 const callOf: Record<keyof typeof requestStatusesByKind, string> = {
@@ -26,25 +24,12 @@ const callOf: Record<keyof typeof requestStatusesByKind, string> = {
   shipping_info: 'POST /ordermanagement/v1/orders/{id}/shipping-info',
 };
 
-export function merchantDocBlocks(): Record<string, string> {
-  const rows = Object.entries(requestStatusesByKind).map(([kind, statuses]) => `| \`${kind}\` | ${callOf[kind as keyof typeof callOf]} | ${statuses.map((s) => `\`${s}\``).join(', ')} |`);
-  return {
-    'merchant-machine': ['```mermaid', toMermaid(merchantOrderMachine).trimEnd(), '```'].join('\n'),
-    'settlement-machine': ['```mermaid', toMermaid(settlementMachine).trimEnd(), '```'].join('\n'),
-    'request-statuses': ['| request kind | outbound call | statuses |', '|---|---|---|', ...rows].join('\n'),
-  };
-}
+const requestRows = () =>
+  Object.entries(requestStatusesByKind).map(([kind, statuses]) => `| \`${kind}\` | ${callOf[kind as keyof typeof callOf]} | ${statuses.map((s) => `\`${s}\``).join(', ')} |`);
 
-/** `markdown` with every generated block replaced by its current content. */
-export function renderMerchantRoleDoc(markdown: string): string {
-  let out = markdown;
-  for (const [name, content] of Object.entries(merchantDocBlocks())) {
-    const begin = `<!-- generated:${name} -->`;
-    const end = `<!-- /generated:${name} -->`;
-    const from = out.indexOf(begin);
-    const to = out.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`${merchantRoleDoc}: missing the ${begin} … ${end} block`);
-    out = `${out.slice(0, from + begin.length)}\n${content}\n${out.slice(to)}`;
-  }
-  return out;
-}
+/** Blocks of docs/merchant-role.md, registered in generated-blocks.ts. */
+export const merchantDocBlocks: Record<string, () => string> = {
+  'merchant-machine': () => ['```mermaid', toMermaid(merchantOrderMachine).trimEnd(), '```'].join('\n'),
+  'settlement-machine': () => ['```mermaid', toMermaid(settlementMachine).trimEnd(), '```'].join('\n'),
+  'request-statuses': () => ['| request kind | outbound call | statuses |', '|---|---|---|', ...requestRows()].join('\n'),
+};

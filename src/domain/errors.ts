@@ -54,6 +54,8 @@ export const errorCatalogue = {
   REFUND_NOT_ALLOWED: spec(403, 'REFUND_NOT_ALLOWED', 'Refund not allowed', 'NOT_ALLOWED'),
   CANCEL_NOT_ALLOWED: spec(403, 'CANCEL_NOT_ALLOWED', 'Cancel not allowed', 'NOT_ALLOWED'),
 
+  // Customer Token v1 (Klarna documents a 403 for a token that cannot be charged, without naming a code)
+  CUSTOMER_TOKEN_NOT_ACTIVE: spec(403, 'CUSTOMER_TOKEN_NOT_ACTIVE', 'The customer token is not active', 'NOT_ALLOWED'),
   // Merchant role (/merchant/v1)
   MERCHANT_ORDER_BUSY: spec(409, 'CONFLICT', 'Another step of this order is still running; retry shortly', 'CONFLICT', true),
 } as const satisfies Record<string, ErrorSpec>;

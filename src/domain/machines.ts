@@ -3,7 +3,9 @@
  * diagram, and the machine tests generate one test per transition from it.
  */
 import { authorizationMachine } from './authorization/authorization-machine.js';
+import { customerTokenMachine } from './customer-token/customer-token-machine.js';
 import type { Machine } from './machine.js';
+import { orderMachine } from './order/order-machine.js';
 import { sessionMachine } from './session/session-machine.js';
 import { merchantOrderMachine } from './merchant-order/merchant-order-machine.js';
 import { settlementMachine } from './settlement/settlement.js';
@@ -11,6 +13,8 @@ import { settlementMachine } from './settlement/settlement.js';
 export const machines: readonly Machine<string, string>[] = [
   sessionMachine,
   authorizationMachine,
+  orderMachine,
+  customerTokenMachine,
   merchantOrderMachine,
   settlementMachine,
 ];

@@ -1,6 +1,7 @@
 /**
  * Every timer kind and the command it runs when it falls due. Each API family registers its own.
  */
+import { registerOrderTimers } from '../app/orders/order-timers.js';
 import { merchantRuntimeFor, merchantStepTimerKind } from '../app/merchant/merchant-runtime.js';
 import { expireAuthorization } from '../app/payments/authorize-session.js';
 import { expireSession } from '../app/payments/sessions.js';
@@ -11,6 +12,7 @@ import type { TimerRunner } from './timer-runner.js';
 export function registerTimerHandlers(timers: TimerRunner, _deps: AppDeps): void {
   timers.register('session.expire', (uow, timer) => expireSession(uow, timer.aggregateId));
   timers.register('authorization.expire', (uow, timer) => expireAuthorization(uow, timer.aggregateId));
+  registerOrderTimers(timers);
   timers.register(merchantStepTimerKind, (uow, timer) => merchantRuntimeFor(_deps).onTimer(uow, timer));
   timers.register(settlementTimerKinds.open, (uow, timer) => onSettlementTimer(uow, 'open', timer.aggregateId));
   timers.register(settlementTimerKinds.settle, (uow, timer) => onSettlementTimer(uow, 'settle', timer.aggregateId));

@@ -181,4 +181,47 @@ describe('a merchant order survives kill -9 between any two steps', () => {
     },
     600_000,
   );
+
+  it(
+    "against Kassa's own provider role (both roles in the child): crash before and after each outbound call, restart, finish once",
+    async () => {
+      const db = join(dir, 'kassa.db');
+      const port = 46511;
+      const state: { orderId?: string; token?: string } = {};
+      const crashed: string[] = [];
+      for (const point of [...crashPoints, undefined]) {
+        const child = await startChild(db, port, point);
+        try {
+          const authorize = async (sessionId: string) => (await call(child.url, 'POST', `/sandbox/v1/sessions/${sessionId}/authorize`, { billing_address: { email: 'customer@email.se' } })).authorization_token as string;
+          const result = await driveFlow(child.url, state, async () => undefined, authorize, child);
+          if (point) {
+            expect(result, `crash point ${point} was reached`).toBe('crashed');
+            crashed.push(point);
+          } else expect(result).toBe('done');
+        } finally {
+          await stopChild(child);
+        }
+      }
+      expect(crashed).toEqual(crashPoints);
+
+      const child = await startChild(db, port);
+      try {
+        const order = await call(child.url, 'GET', `/merchant/v1/orders/${state.orderId}`);
+        expect(order.requests.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`)).toEqual([
+          'session:COMPLETED',
+          'authorization:AUTHORIZED',
+          'check_status:AUTHORIZED',
+          'capture:SETTLED',
+          'refund:REFUNDED',
+        ]);
+        const provider = await call(child.url, 'GET', `/ordermanagement/v1/orders/${order.klarna.order_id}`);
+        expect(provider).toMatchObject({ status: 'CAPTURED', captured_amount: 10000, refunded_amount: 3000 });
+        expect(provider.captures).toHaveLength(1);
+        expect(provider.refunds).toHaveLength(1);
+      } finally {
+        await stopChild(child);
+      }
+    },
+    600_000,
+  );
 });
