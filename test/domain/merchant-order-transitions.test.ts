@@ -295,4 +295,16 @@ describe('merchant order rules', () => {
     expect(d.order.status).toBe('cancelled');
     expect(d.order.steps).toEqual([]);
   });
+
+  it("a check whose answer was PENDING keeps it when the order ends; a request still waiting on a step ends FAILED", () => {
+    const o = orderIn('checking');
+    const iso = new Date(T0).toISOString();
+    o.requests.push({ request_id: 'answered', kind: 'check_status', status: 'PENDING', status_history: [], created_at: iso, updated_at: iso, attempts: 1 });
+    withStep(o, { kind: 'extend' }, 'waiting');
+    o.requests.push({ request_id: 'req-waiting', kind: 'extend_authorization', status: 'PENDING', status_history: [], created_at: iso, updated_at: iso, attempts: 0 });
+    const d = outcome(o, 'check_status', ok({ order: snap({ status: 'CANCELLED' }) }));
+    expect(d.order.status).toBe('cancelled');
+    expect(d.order.requests.find((r) => r.request_id === 'answered')!.status).toBe('PENDING');
+    expect(d.order.requests.find((r) => r.request_id === 'req-waiting')).toMatchObject({ status: 'FAILED', error_code: 'WORKFLOW_ENDED' });
+  });
 });

@@ -66,8 +66,11 @@ export class Draft {
   /** Entering a final state: nothing more runs; whatever was still pending is marked failed. */
   private endWork(): void {
     const o = this.order;
+    // Requests still waiting on a step end FAILED; a check that found Klarna's review pending keeps
+    // its PENDING: that was its answer.
+    const waiting = new Set(o.steps.map((s) => s.request_id));
     o.steps = [];
-    for (const r of o.requests) if (r.status === 'PENDING') this.setRequest(r.request_id, 'FAILED', { error_code: 'WORKFLOW_ENDED', error_messages: [`The order became ${o.status}`] });
+    for (const r of o.requests) if (r.status === 'PENDING' && waiting.has(r.request_id)) this.setRequest(r.request_id, 'FAILED', { error_code: 'WORKFLOW_ENDED', error_messages: [`The order became ${o.status}`] });
     for (const c of o.captures) if (c.status === 'PENDING') c.status = 'FAILED';
     for (const r of o.refunds) if (r.status === 'PENDING') r.status = 'FAILED';
     delete o.authorization_token;
