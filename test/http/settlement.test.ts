@@ -17,10 +17,7 @@ afterEach(async () => t.close());
 
 const day = 24 * 3600;
 
-/**
- * A capture as Order Management writes one: the order's new state and the order-change hook in
- * one unit of work. (Through OM's own route once it is on main: see test/merchant/seeds.)
- */
+/** A capture written the way Order Management writes one: new state and the order-change hook, one unit of work. */
 async function capture(orderId: string, amount: number): Promise<string> {
   const account = (await t.kassa.deps.engine.store.getAccount(t.merchant.accountId))!;
   return t.kassa.deps.engine.execute(account, 'test', async (uow) => {
@@ -107,6 +104,20 @@ describe('capture settlement (provider side)', () => {
     expect((await t.request('GET', `/sandbox/v1/orders/${orderId}/captures/${captureId}/settlement`)).json().status).toBe('CHARGEBACK');
     await drain();
     expect(notifications().map((n) => n.event_type)).toEqual(['CAPTURE_SETTLED', 'CAPTURE_DISPUTED', 'CAPTURE_CHARGEBACK']);
+  });
+
+  it('a capture through Order Management (and an auto_capture) starts its settlement clock through the order-change hook', async () => {
+    await t.request('PUT', '/sandbox/v1/settlement-settings', { body: { settlement_delay_days: 3 } });
+    const { orderId } = await notifiedOrder();
+    const res = await t.request('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { body: { captured_amount: 6000 } });
+    expect(res.statusCode, res.body).toBe(201);
+    const captureId = res.headers['capture-id'] as string;
+    const auto = await placeOrder(t, swedishOrder(), { extra: { auto_capture: true, merchant_urls: { notification: 'https://merchant.example/notify' } } });
+    const autoCapture = (await t.request('GET', `/ordermanagement/v1/orders/${auto.orderId}`)).json().captures[0].capture_id as string;
+    await t.advance(3 * day);
+    await drain();
+    expect(notifications().map((n) => [n.event_type, n.capture_id])).toEqual(expect.arrayContaining([['CAPTURE_SETTLED', captureId], ['CAPTURE_SETTLED', autoCapture]]));
+    expect((await t.request('GET', `/sandbox/v1/orders/${orderId}/captures/${captureId}/settlement`)).json()).toMatchObject({ status: 'SETTLED', amount: 6000 });
   });
 
   it('answers 404 for unknown orders, captures and other accounts; exists only in sandbox mode', async () => {
