@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { merchantRuntimeFor, type MerchantRuntime } from '../../src/app/merchant/merchant-runtime.js';
+import type { Store } from '../../src/store/port.js';
 import { startTestKassa, type Merchant, type TestKassa } from '../support/harness.js';
 import { json } from './support.js';
 
@@ -36,10 +37,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function withKassaProvider(): Promise<RealSetup> {
+export async function withKassaProvider(options: { store?: Store } = {}): Promise<RealSetup> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await startTestKassa({ env: { KASSA_PUBLIC_URL: url } });
+  const t = await startTestKassa({ env: { KASSA_PUBLIC_URL: url }, store: options.store });
   await t.kassa.app.listen({ host: '127.0.0.1', port });
   const runtime = merchantRuntimeFor(t.kassa.deps);
   const setup: RealSetup = {
