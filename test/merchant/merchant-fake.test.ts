@@ -331,4 +331,26 @@ describe('merchant role against another Klarna-compatible provider', () => {
     expect(everything).toContain('fake-user');
     expect(everything).not.toContain('fake-password');
   });
+
+  it('takes a v2 webhook envelope as a hint too, and ship follows the capture_on_shipment setting', async () => {
+    await s.t.request('PUT', '/merchant/v1/settings', { body: { capture_on_shipment: false } });
+    const order = await placed();
+    const shipped = json(await post(order.order_id, 'ship', { shipping_info: [{ tracking_number: 'T-9' }] }));
+    expect(shipped.state).toBe('shipped');
+    expect(s.fake.callsTo('POST', /\/captures$/)).toHaveLength(0);
+    const captured = json(await post(order.order_id, 'captures', { captured_amount: 10000 }));
+    const kc = captured.captures[0].klarna_capture_id;
+    s.fake.settlements.set(kc, 'DISPUTED');
+    const token = (s.fake.calls.find((c) => c.path === '/payments/v1/sessions')!.body!.merchant_urls as { notification: string }).notification.split('/').pop();
+    const res = await s.t.request('POST', `/merchant/v1/notifications/${token}`, {
+      merchant: null,
+      body: { metadata: { event_type: 'CAPTURE_DISPUTED', event_id: 'e-1', event_version: 'v2' }, payload: { order_id: captured.klarna.order_id, capture_id: kc } },
+    });
+    expect(res.statusCode).toBe(200);
+    await s.runtime.idle();
+    const after = await getOrder(s.t, order.order_id);
+    expect(after.captures[0]).toMatchObject({ disputed: true, status: 'SETTLED' });
+    expect(after.timeline.map((e: any) => e.type)).toContain('merchant_order.capture_disputed');
+    expect((await s.t.request('POST', '/merchant/v1/notifications/not-a-token', { merchant: null, body: {} })).statusCode).toBe(404);
+  });
 });
