@@ -307,4 +307,17 @@ describe('merchant order rules', () => {
     expect(d.order.requests.find((r) => r.request_id === 'answered')!.status).toBe('PENDING');
     expect(d.order.requests.find((r) => r.request_id === 'req-waiting')).toMatchObject({ status: 'FAILED', error_code: 'WORKFLOW_ENDED' });
   });
+
+  it('keeps the request log within its limit: the oldest answered check makes room; a log full of operations refuses more', () => {
+    const iso = new Date(T0).toISOString();
+    const o = orderIn('ready_to_ship');
+    o.requests = Array.from({ length: 1000 }, (_, i) => ({ request_id: `chk-${i}`, kind: 'check_status' as const, status: 'AUTHORIZED' as const, status_history: [], created_at: iso, updated_at: iso, attempts: 1 }));
+    const d = command(o, { type: 'check' });
+    expect(d.order.requests).toHaveLength(1000);
+    expect(d.order.requests[0]!.request_id).toBe('chk-1');
+    const full = orderIn('ready_to_ship');
+    full.requests = Array.from({ length: 1000 }, (_, i) => ({ request_id: `cap-${i}`, kind: 'capture' as const, status: 'FAILED' as const, status_history: [], created_at: iso, updated_at: iso, attempts: 1 }));
+    const refused = decideCommand(full, { type: 'capture', captured_amount: 100 }, ctx());
+    expect(isRejection(refused) && refused.code).toBe('NOT_ALLOWED');
+  });
 });

@@ -159,7 +159,7 @@ export class MerchantRuntime {
           const decision = decideOutcome(order, stepId, outcome, this.context(uow, settings));
           this.persist(uow, order, decision);
           this.logger.info(
-            { correlationId, merchantOrderId: orderId, step: step.input.kind, attempt: step.attempts + 1, outcome: outcome.kind, httpStatus: outcome.kind === 'ok' || outcome.kind === 'rejected' ? outcome.http_status : outcome.http_status, state: decision.order.status },
+            { correlationId, merchantOrderId: orderId, step: step.input.kind, attempt: step.attempts + 1, outcome: outcome.kind, httpStatus: outcome.http_status, state: decision.order.status },
             'merchant step',
           );
           return true;

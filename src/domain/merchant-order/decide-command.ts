@@ -111,8 +111,10 @@ function rememberKey(d: Draft, clientKey: string | undefined): void {
   if (d.order.client_keys.length > limits.merchantClientKeysMax) d.order.client_keys.splice(0, d.order.client_keys.length - limits.merchantClientKeysMax);
 }
 
+/** Answered status checks make room for new requests (merchant-order-core.ts); operations do not. */
 function requestRoom(order: MerchantOrder): Rejection | undefined {
-  if (order.requests.length >= limits.merchantRequestsPerOrderMax) return reject('NOT_ALLOWED', `The order's request log is full (${limits.merchantRequestsPerOrderMax} requests)`);
+  const kept = order.requests.filter((r) => !['check_status', 'capture_status', 'refund_status'].includes(r.kind) || r.status === 'PENDING').length;
+  if (kept >= limits.merchantRequestsPerOrderMax) return reject('NOT_ALLOWED', `The order's request log is full (${limits.merchantRequestsPerOrderMax} requests)`);
   return undefined;
 }
 

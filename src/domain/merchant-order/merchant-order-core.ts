@@ -126,8 +126,21 @@ export class Draft {
     const refundId = options.refundId ?? refundIdOf(step.input);
     if (refundId) entry.refund_id = refundId;
     if (options.clientKey) entry.client_key = options.clientKey;
+    this.makeRoom();
     this.order.requests.push(entry);
     return entry;
+  }
+
+  /**
+   * Keeps the request log within limits.merchantRequestsPerOrderMax: the oldest answered status
+   * check goes first (checks can be made again; operations are never dropped).
+   */
+  private makeRoom(): void {
+    const requests = this.order.requests;
+    if (requests.length < limits.merchantRequestsPerOrderMax) return;
+    const checkKinds = ['check_status', 'capture_status', 'refund_status'];
+    const oldest = requests.findIndex((r) => checkKinds.includes(r.kind) && r.status !== 'PENDING' && !this.order.steps.some((s) => s.request_id === r.request_id));
+    if (oldest >= 0) requests.splice(oldest, 1);
   }
 
   request(id: string): RequestEntry | undefined {
@@ -178,7 +191,6 @@ export class Draft {
     }
     if (!this.final) this.ensureExpiryCheck();
     invariant(o.refunded_amount <= o.captured_amount, 'merchant order: refunded <= captured');
-    invariant(o.requests.length <= limits.merchantRequestsPerOrderMax + 1, 'merchant order: request log within its limit');
   }
 
   done(): Decision {

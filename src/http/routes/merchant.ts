@@ -274,7 +274,9 @@ export function merchantRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const requestId = (request.params as { request_id: string }).request_id;
       const order = await requestOrder(request.account.id, requestId);
-      return requestView(order, order.requests.find((r) => r.request_id === requestId)!) as never;
+      const entry = order.requests.find((r) => r.request_id === requestId);
+      if (!entry) throw new KassaError('NOT_FOUND', ['No such request (old status checks leave a full request log first)']);
+      return requestView(order, entry) as never;
     },
   );
 
