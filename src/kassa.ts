@@ -43,6 +43,10 @@ export const redactPaths = [
   '*.client_token',
   '*.authorization_token',
   '*.payment_token',
+  'req.headers["klarna-interoperability-token"]',
+  '*.klarna_network_session_token',
+  '*.interoperability_token',
+  '*.signing_key',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {

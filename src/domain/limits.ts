@@ -21,6 +21,7 @@ export const limits = Object.freeze({
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
   commitRetriesMax: 20,
+  commitRetryDelayMsMax: 50,
   merchantDataCharsMax: 6000,
   merchantReferenceCharsMax: 255,
   merchantUrlCharsMax: 2000,
@@ -28,6 +29,13 @@ export const limits = Object.freeze({
   orderLineNameCharsMax: 255,
   orderLineReferenceCharsMax: 256,
   quantityUnitCharsMax: 8,
+  // v2 payment requests and webhooks
+  paymentReferenceCharsMax: 255,
+  returnUrlCharsMax: 2000,
+  webhookUrlCharsMax: 2000,
+  webhookEventTypesMax: 50,
+  lineItemsMax: 1000,
+  journeyFormBytesMax: 16_384,
   // Merchant role (src/app/merchant): request log size, retries of unknown outcomes, polls.
   merchantRequestsPerOrderMax: 1000,
   merchantStepAttemptsMax: 10,

@@ -7,6 +7,7 @@ import { customerTokenMachine } from './customer-token/customer-token-machine.js
 import type { Machine } from './machine.js';
 import { orderMachine } from './order/order-machine.js';
 import { sessionMachine } from './session/session-machine.js';
+import { paymentRequestMachine } from './payment-request/payment-request-machine.js';
 import { merchantOrderMachine } from './merchant-order/merchant-order-machine.js';
 import { settlementMachine } from './settlement/settlement.js';
 
@@ -15,6 +16,7 @@ export const machines: readonly Machine<string, string>[] = [
   authorizationMachine,
   orderMachine,
   customerTokenMachine,
+  paymentRequestMachine,
   merchantOrderMachine,
   settlementMachine,
 ];
