@@ -140,40 +140,14 @@ export async function performStep(client: KlarnaClient, order: MerchantOrder, st
   }
 }
 
-function sessionBody(order: MerchantOrder, ctx: PerformContext): Record<string, unknown> {
-  const c = order.cart;
-  return {
-    purchase_country: c.purchase_country,
-    purchase_currency: c.purchase_currency,
-    locale: c.locale,
-    order_amount: c.order_amount,
-    order_tax_amount: c.order_tax_amount,
-    order_lines: c.order_lines,
-    ...(c.merchant_reference1 ? { merchant_reference1: c.merchant_reference1 } : {}),
-    ...(c.merchant_reference2 ? { merchant_reference2: c.merchant_reference2 } : {}),
-    ...(c.billing_address ? { billing_address: c.billing_address } : {}),
-    ...(c.shipping_address ? { shipping_address: c.shipping_address } : {}),
-    ...(c.customer ? { customer: c.customer } : {}),
-    merchant_urls: merchantUrls(order, ctx),
-  };
+/** The cart as Payments v1 wants it; the session also carries the customer (create-order does not take one). */
+function cartBody(order: MerchantOrder, ctx: PerformContext, withCustomer: boolean): Record<string, unknown> {
+  const { confirmation_url: _confirmation, customer, ...cart } = order.cart;
+  return { ...cart, ...(withCustomer && customer ? { customer } : {}), merchant_urls: merchantUrls(order, ctx) };
 }
 
-function orderBody(order: MerchantOrder, ctx: PerformContext): Record<string, unknown> {
-  const c = order.cart;
-  return {
-    purchase_country: c.purchase_country,
-    purchase_currency: c.purchase_currency,
-    locale: c.locale,
-    order_amount: c.order_amount,
-    order_tax_amount: c.order_tax_amount,
-    order_lines: c.order_lines,
-    ...(c.merchant_reference1 ? { merchant_reference1: c.merchant_reference1 } : {}),
-    ...(c.merchant_reference2 ? { merchant_reference2: c.merchant_reference2 } : {}),
-    ...(c.billing_address ? { billing_address: c.billing_address } : {}),
-    ...(c.shipping_address ? { shipping_address: c.shipping_address } : {}),
-    merchant_urls: merchantUrls(order, ctx),
-  };
-}
+const sessionBody = (order: MerchantOrder, ctx: PerformContext) => cartBody(order, ctx, true);
+const orderBody = (order: MerchantOrder, ctx: PerformContext) => cartBody(order, ctx, false);
 
 function merchantUrls(order: MerchantOrder, ctx: PerformContext): Record<string, string> {
   return { notification: ctx.notificationUrl, ...(order.cart.confirmation_url ? { confirmation: order.cart.confirmation_url } : {}) };

@@ -10,6 +10,7 @@ import { reject, type Rejection } from '../errors.js';
 import { limits } from '../limits.js';
 import { isFinal } from '../machine.js';
 import type { OrderLine, ShippingInfo } from '../order/order-state.js';
+import { sumLines } from '../session/validate-order.js';
 import { Draft, type DecideContext, type Decision } from './merchant-order-core.js';
 import { allows, inFlightStates, merchantOrderMachine, type MerchantOrderEvent } from './merchant-order-machine.js';
 import { mutatingStepKinds, type Cart, type CaptureIntent, type MerchantOrder, type MerchantRefund, type Step } from './merchant-order-state.js';
@@ -70,17 +71,13 @@ export function openMerchantOrder(input: OpenInput, ctx: DecideContext): Decisio
  */
 export function checkCart(cart: Pick<Cart, 'order_amount' | 'order_tax_amount' | 'order_lines'>): Rejection | undefined {
   if (cart.order_lines.length === 0) return reject('BAD_VALUE', 'Bad value: order_lines (at least one line)');
-  if (cart.order_lines.length > limits.orderLinesMax) return reject('BAD_VALUE', `Bad value: order_lines (at most ${limits.orderLinesMax})`);
-  let total = 0;
-  let tax = 0;
   for (const [i, line] of cart.order_lines.entries()) {
     const expected = line.quantity * line.unit_price - (line.total_discount_amount ?? 0);
     if (line.total_amount !== expected) return reject('BAD_VALUE', `Bad value: order_lines[${i}].total_amount (quantity × unit_price − total_discount_amount = ${expected})`);
-    total += line.total_amount;
-    tax += line.type === 'sales_tax' ? line.total_amount : (line.total_tax_amount ?? 0);
   }
-  if (cart.order_amount !== total) return reject('BAD_VALUE', `Bad value: order_amount (the sum of order_lines[].total_amount is ${total})`);
-  if (cart.order_tax_amount !== tax) return reject('BAD_VALUE', `Bad value: order_tax_amount (the sum of the lines' tax is ${tax})`);
+  const sums = sumLines(cart.order_lines);
+  if (cart.order_amount !== sums.amount) return reject('BAD_VALUE', `Bad value: order_amount (the sum of order_lines[].total_amount is ${sums.amount})`);
+  if (cart.order_tax_amount !== sums.tax + sums.salesTax) return reject('BAD_VALUE', `Bad value: order_tax_amount (the sum of the lines' tax is ${sums.tax + sums.salesTax})`);
   return undefined;
 }
 

@@ -4,47 +4,14 @@
  */
 import { Type } from '@sinclair/typebox';
 import { limits } from '../../domain/limits.js';
+import { Address, Customer, OrderLine } from '../schemas/order-data.js';
+import { ShippingInfoItem } from '../schemas/order-management.js';
 
-const Amount = Type.Integer({ minimum: -limits.amountMax, maximum: limits.amountMax });
 const PositiveAmount = Type.Integer({ minimum: 1, maximum: limits.amountMax });
 const Free = Type.Object({}, { additionalProperties: true });
 
-export const OrderLine = Type.Object(
-  {
-    type: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-    reference: Type.Optional(Type.String({ maxLength: limits.orderLineReferenceCharsMax })),
-    name: Type.String({ minLength: 1, maxLength: limits.orderLineNameCharsMax }),
-    quantity: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
-    quantity_unit: Type.Optional(Type.String({ minLength: 1, maxLength: limits.quantityUnitCharsMax })),
-    unit_price: Amount,
-    tax_rate: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-    total_amount: Amount,
-    total_discount_amount: Type.Optional(Type.Integer({ minimum: 0, maximum: limits.amountMax })),
-    total_tax_amount: Type.Optional(Amount),
-    merchant_data: Type.Optional(Type.String({ maxLength: limits.merchantDataCharsMax })),
-    product_url: Type.Optional(Type.String({ maxLength: limits.productUrlCharsMax })),
-    image_url: Type.Optional(Type.String({ maxLength: limits.productUrlCharsMax })),
-    product_identifiers: Type.Optional(Free),
-    subscription: Type.Optional(Free),
-  },
-  { additionalProperties: false },
-);
-
-export const ShippingInfo = Type.Object(
-  {
-    shipping_company: Type.Optional(Type.String({ maxLength: 100 })),
-    shipping_method: Type.Optional(Type.String({ maxLength: 100 })),
-    tracking_number: Type.Optional(Type.String({ maxLength: 100 })),
-    tracking_uri: Type.Optional(Type.String({ maxLength: 1024 })),
-    return_shipping_company: Type.Optional(Type.String({ maxLength: 100 })),
-    return_tracking_number: Type.Optional(Type.String({ maxLength: 100 })),
-    return_tracking_uri: Type.Optional(Type.String({ maxLength: 1024 })),
-  },
-  { additionalProperties: false },
-);
-
 const OrderLines = Type.Array(OrderLine, { minItems: 1, maxItems: limits.orderLinesMax });
-const ShippingInfos = Type.Array(ShippingInfo, { maxItems: limits.shippingInfoMax });
+const ShippingInfos = Type.Array(ShippingInfoItem, { maxItems: limits.shippingInfoMax });
 const Description = Type.String({ maxLength: 255 });
 
 export const CheckoutBody = Type.Object(
@@ -57,9 +24,9 @@ export const CheckoutBody = Type.Object(
     order_lines: OrderLines,
     merchant_reference1: Type.Optional(Type.String({ maxLength: limits.merchantReferenceCharsMax })),
     merchant_reference2: Type.Optional(Type.String({ maxLength: limits.merchantReferenceCharsMax })),
-    billing_address: Type.Optional(Free),
-    shipping_address: Type.Optional(Free),
-    customer: Type.Optional(Free),
+    billing_address: Type.Optional(Address),
+    shipping_address: Type.Optional(Address),
+    customer: Type.Optional(Customer),
     confirmation_url: Type.Optional(Type.String({ maxLength: limits.merchantUrlCharsMax, pattern: '^https?://' })),
   },
   { additionalProperties: false, description: 'The cart to check out' },
