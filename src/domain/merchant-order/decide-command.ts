@@ -288,7 +288,6 @@ function placeFromToken(d: Draft, token: string, clientKey?: string): void {
 
 /** A status check now: of the order (or its session before there is one), or of one request. */
 function startCheck(d: Draft, requestId: string | undefined, reason: 'manual' | 'notification', clientKey?: string): Step {
-  const o = d.order;
   const now = d.ctx.now;
   if (requestId) {
     const checked = d.request(requestId)!;
