@@ -20,6 +20,8 @@ export const limits = Object.freeze({
   webhookTimeoutMs: 10_000,
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
+  /** A clock advance reports (as `timers_fired`) at most this many due timers; it fires them all. */
+  clockAdvanceDueCountMax: 10_000,
   commitRetriesMax: 20,
   merchantDataCharsMax: 6000,
   merchantReferenceCharsMax: 255,

@@ -250,6 +250,11 @@ async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<vo
       throw e;
     }
   }
+  if (batch.clockMove) {
+    const m = batch.clockMove;
+    const moved = await client.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [m.newOffsetMs, m.accountId, m.expectedOffsetMs]);
+    if (moved.rowCount !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
+  }
   for (const t of batch.timersRemove ?? []) {
     const r = await client.query('DELETE FROM timers WHERE id = $1', [t.id]);
     if (t.mustExist && r.rowCount !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
