@@ -4,6 +4,8 @@
  */
 export const limits = Object.freeze({
   bodyBytesMax: 1_048_576,
+  /** Objects/arrays nested deeper than this in a request body are refused (Klarna's need ~6). */
+  jsonDepthMax: 32,
   orderLinesMax: 1000,
   shippingInfoMax: 500,
   capturesPerOrderMax: 200,

@@ -28,6 +28,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => deps.engine.random.uuid(),
     logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    // Errors the router raises before any hook runs (a malformed %-escape, an id over the length
+    // limit) get the same correlation id and Klarna error body as everything else.
+    frameworkErrors: (error, request, reply) => {
+      request.correlationId = String(request.id);
+      reply.header('Klarna-Correlation-Id', request.correlationId);
+      const known =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new KassaError('BAD_VALUE', [`Bad value: path parameter (at most ${limits.idLengthMax} characters)`])
+          : new KassaError('BAD_REQUEST', ['Malformed request URL']);
+      sendError(request as AnyRequest, reply as AnyReply, known);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifySwagger, {
@@ -47,6 +58,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     request.correlationId = String(request.id);
     reply.header('Klarna-Correlation-Id', request.correlationId);
   });
+  // Deeper bodies than any Klarna object needs are refused before a handler sees them: storing them
+  // would overflow JSON.stringify's recursion (a 500). Hooks are inherited, so this holds for route
+  // families that bring their own JSON parser too.
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && nestingDepth(request.body, limits.jsonDepthMax) > limits.jsonDepthMax) {
+      throw new KassaError('BAD_REQUEST', [`Malformed request body: nested deeper than ${limits.jsonDepthMax} levels`]);
+    }
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
@@ -59,4 +78,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   for (const register of routeFamilies) await app.register(async (scope) => register(scope as App, deps));
   return app;
+}
+
+/** How deeply objects and arrays nest in `value` (iterative; stops counting past `cap`). */
+export function nestingDepth(value: unknown, cap: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const d = depth + 1;
+    if (d > max) max = d;
+    if (max > cap) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d]);
+  }
+  return max;
 }

@@ -3,7 +3,10 @@
  * Each test names the suite and the seed or input that found it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { limits } from '../../src/domain/limits.js';
+import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
+import { deepNesting, toJson } from './support/schema-values.js';
 
 describe('reliability regressions', () => {
   let t: TestKassa;
@@ -28,5 +31,32 @@ describe('reliability regressions', () => {
     expect(clock.json().offset_seconds).toBe(60);
     const other = await t.request('POST', '/sandbox/v1/clock/advance', { body: { seconds: 60 }, headers: { 'klarna-idempotency-key': 'advance-twice' } });
     expect(other.json().offset_seconds).toBe(120);
+  });
+
+  // Fuzzer, seed 1 ("hostile id %ZZ", "hostile id aaa…"): errors the router raises before any hook
+  // (a malformed %-escape, an id over maxParamLength) came back in Fastify's own body, 414/400,
+  // without a Klarna-Correlation-Id.
+  it.each([
+    ['/payments/v1/sessions/%ZZ', 400, 'BAD_REQUEST'],
+    ['/payments/v1/sessions/%C0%AE', 400, 'BAD_REQUEST'],
+    [`/payments/v1/sessions/${'a'.repeat(limits.idLengthMax + 1)}`, 400, 'BAD_VALUE'],
+    [`/payments/v1/sessions/${'a'.repeat(limits.idLengthMax)}`, 404, 'NOT_FOUND'],
+  ])('GET %s answers %i %s in the Klarna error shape', async (url, status, code) => {
+    const res = await t.request('GET', url);
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['klarna-correlation-id']).toBeTruthy();
+    expect(res.json()).toEqual({ error_code: code, error_messages: [expect.any(String)], correlation_id: res.headers['klarna-correlation-id'] });
+  });
+
+  // Fuzzer, seed 1 ("deep nesting in an extra top-level field"): unknown fields are accepted, and a
+  // value nested 5000 levels deep was stored with JSON.stringify, which overflowed: 500.
+  it('refuses bodies nested deeper than jsonDepthMax with 400, and accepts them at the bound', async () => {
+    const deep = await t.request('POST', '/payments/v1/sessions', { body: toJson({ ...swedishOrder(), x_deep: deepNesting(5000) }) });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toMatchObject({ error_code: 'BAD_REQUEST', error_messages: [expect.stringContaining(`${limits.jsonDepthMax} levels`)] });
+    const over = await t.request('POST', '/payments/v1/sessions', { body: toJson({ ...swedishOrder(), x_deep: deepNesting(limits.jsonDepthMax) }) });
+    expect(over.statusCode).toBe(400);
+    const at = await t.request('POST', '/payments/v1/sessions', { body: toJson({ ...swedishOrder(), x_deep: deepNesting(limits.jsonDepthMax - 1) }) });
+    expect(at.statusCode, at.body).toBe(200);
   });
 });
