@@ -1,0 +1,420 @@
+/**
+ * The crash harness's workload: concurrent clients driving whole lifecycles (sessions, updates,
+ * authorizations, orders, captures, refunds, cancels, clock advances, idempotent replays) against
+ * a Kassa process, and the client-side model of what every acknowledged operation must have left
+ * behind. Actions are chosen from the model's current state, so a lifecycle simply continues after
+ * a restart. Each object is worked on by one client at a time (races are the concurrency suite's
+ * job); every mutation carries a Klarna-Idempotency-Key so an in-doubt request can be resolved.
+ *
+ * Which families are exercised follows what the server offers (its /openapi.json): Order
+ * Management actions join in once those routes exist.
+ */
+import { swedishOrder } from '../../fixtures/orders.js';
+import type { Prng } from '../support/prng.js';
+import { Client, InDoubt, type Reply } from './client.js';
+
+export interface Features {
+  orderManagement: boolean;
+}
+
+export function featuresOf(operationKeys: Set<string>): Features {
+  return { orderManagement: operationKeys.has('POST /ordermanagement/v1/orders/{order_id}/captures') };
+}
+
+export interface SessionModel {
+  id: string;
+  body: ReturnType<typeof orderBody>;
+  /** The session ended (expired, or its token can no longer make an order): no more actions. */
+  dead: boolean;
+  status: 'incomplete' | 'complete';
+  token?: string;
+  tokenState?: 'valid' | 'consumed' | 'cancelled' | 'gone';
+  /** Authorized with a pending-fraud persona: its order is left to its timers. */
+  pending?: boolean;
+  orderId?: string;
+  busy: boolean;
+}
+
+export interface OrderModel {
+  id: string;
+  sessionId: string;
+  amount: number;
+  captures: Map<string, number>;
+  refunds: Map<string, number>;
+  cancelled: boolean;
+  /** Orders whose fraud review is pending, or that were refused an operation: only observed. */
+  frozen: boolean;
+  busy: boolean;
+}
+
+export interface Op {
+  seq: number;
+  cycle: number;
+  kind: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  key: string;
+  /** Object the op works on (for "which in-doubt ops could explain this"). */
+  target?: string;
+  /** Statuses besides 2xx that are a legitimate answer (e.g. 404 once a session expired). */
+  allowed: number[];
+  apply: (reply: Reply) => void;
+  state: 'sent' | 'done' | 'indoubt';
+  reply?: Reply;
+  /** Seconds the account clock had moved when the op was sent (idempotency keys live ≥ 24 h). */
+  clockAt: number;
+}
+
+export class Stop extends Error {
+  override name = 'Stop';
+}
+
+export class Model {
+  readonly sessions = new Map<string, SessionModel>();
+  readonly orders = new Map<string, OrderModel>();
+  readonly ops: Op[] = [];
+  readonly failures: string[] = [];
+  /** Seconds the account clock was moved by acknowledged advances. */
+  clockSeconds = 0;
+  seq = 0;
+  cycle = 0;
+  counts: Record<string, number> = {};
+
+  inDoubt(): Op[] {
+    return this.ops.filter((o) => o.state === 'indoubt');
+  }
+
+  fail(message: string): void {
+    this.failures.push(`[cycle ${this.cycle}] ${message}`);
+  }
+}
+
+export function orderBody(amount: number, receiverUrl: string) {
+  return {
+    ...swedishOrder(amount),
+    merchant_reference1: `crash-${amount}`,
+    merchant_urls: {
+      authorization: `${receiverUrl}/authorization/{session.id}`,
+      confirmation: `${receiverUrl}/confirmation/{order.id}`,
+    },
+  };
+}
+
+export interface WorkloadContext {
+  client: Client;
+  model: Model;
+  features: Features;
+  receiverUrl: string;
+}
+
+const is2xx = (s: number) => s >= 200 && s < 300;
+
+/** Sends an op, records the reply (or that it is in doubt), applies it to the model. */
+export async function send(ctx: WorkloadContext, op: Omit<Op, 'seq' | 'cycle' | 'state' | 'clockAt'>): Promise<Reply> {
+  const full: Op = { ...op, seq: ++ctx.model.seq, cycle: ctx.model.cycle, state: 'sent', clockAt: ctx.model.clockSeconds };
+  ctx.model.ops.push(full);
+  let reply: Reply;
+  try {
+    reply = await ctx.client.call(full.method, full.path, { body: full.body, key: full.key });
+  } catch (error) {
+    if (error instanceof InDoubt) {
+      full.state = 'indoubt';
+      throw new Stop(error.message);
+    }
+    throw error;
+  }
+  settle(ctx.model, full, reply);
+  return reply;
+}
+
+/** Records the final answer of an op (first try or in-doubt retry) and updates the model. */
+export function settle(model: Model, op: Op, reply: Reply): void {
+  op.reply = reply;
+  op.state = 'done';
+  model.counts[`${op.kind} ${reply.status}`] = (model.counts[`${op.kind} ${reply.status}`] ?? 0) + 1;
+  if (reply.status >= 500) model.fail(`${op.kind} ${op.method} ${op.path} answered ${reply.status}: ${reply.text.slice(0, 300)}`);
+  else if (!is2xx(reply.status) && !op.allowed.includes(reply.status)) model.fail(`${op.kind} ${op.method} ${op.path} answered ${reply.status}: ${reply.text.slice(0, 300)}`);
+  if (!reply.headers['klarna-correlation-id']) model.fail(`${op.kind}: no Klarna-Correlation-Id header`);
+  op.apply(reply);
+}
+
+type Action = (ctx: WorkloadContext, rng: Prng) => Promise<void> | undefined;
+
+const key = (rng: Prng) => rng.uuid();
+
+const createSession: Action = (ctx, rng) => {
+  const amount = rng.int(1, 4) * 2500 + rng.int(0, 5) * 100;
+  const body = orderBody(amount, ctx.receiverUrl);
+  return send(ctx, {
+    kind: 'session.create',
+    method: 'POST',
+    path: '/payments/v1/sessions',
+    body,
+    key: key(rng),
+    allowed: [],
+    apply: (r) => {
+      if (r.status !== 200) return;
+      const id = r.json?.session_id;
+      if (typeof id !== 'string') return ctx.model.fail(`session.create: no session_id in ${r.text}`);
+      if (ctx.model.sessions.has(id)) return ctx.model.fail(`session.create: session ${id} answered twice`);
+      ctx.model.sessions.set(id, { id, body, dead: false, status: 'incomplete', busy: false });
+    },
+  }).then(() => undefined);
+};
+
+function pickSession(ctx: WorkloadContext, rng: Prng, want: (s: SessionModel) => boolean): SessionModel | undefined {
+  const candidates = [...ctx.model.sessions.values()].filter((s) => !s.busy && !s.dead && want(s));
+  if (candidates.length === 0) return undefined;
+  const s = rng.pick(candidates.slice(-20));
+  s.busy = true;
+  return s;
+}
+
+function pickOrder(ctx: WorkloadContext, rng: Prng, want: (o: OrderModel) => boolean): OrderModel | undefined {
+  const candidates = [...ctx.model.orders.values()].filter((o) => !o.busy && !o.frozen && want(o));
+  if (candidates.length === 0) return undefined;
+  const o = rng.pick(candidates.slice(-20));
+  o.busy = true;
+  return o;
+}
+
+const updateSession: Action = (ctx, rng) => {
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && !x.token);
+  if (!s) return undefined;
+  const body = orderBody(rng.int(1, 4) * 2500 + rng.int(0, 5) * 100, ctx.receiverUrl);
+  return send(ctx, {
+    kind: 'session.update',
+    method: 'POST',
+    path: `/payments/v1/sessions/${s.id}`,
+    body,
+    key: key(rng),
+    target: s.id,
+    allowed: [404],
+    apply: (r) => {
+      if (r.status === 204) s.body = body;
+      else if (r.status === 404) s.dead = true;
+      s.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const authorize: Action = (ctx, rng) => {
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState !== 'valid');
+  if (!s) return undefined;
+  // Pending-fraud personas leave a review timer; its handler belongs to Order Management.
+  const pending = ctx.features.orderManagement && rng.bool(0.15);
+  const body = pending ? { billing_address: { email: `customer+pend-${rng.pick(['accept', 'reject'])}-01@email.se` } } : {};
+  return send(ctx, {
+    kind: 'authorize',
+    method: 'POST',
+    path: `/sandbox/v1/sessions/${s.id}/authorize`,
+    body,
+    key: key(rng),
+    target: s.id,
+    allowed: [404],
+    apply: (r) => {
+      if (r.status === 200 && r.json?.approved === true && typeof r.json.authorization_token === 'string') {
+        s.token = r.json.authorization_token;
+        s.tokenState = 'valid';
+        s.pending = pending;
+      } else if (r.status === 200) ctx.model.fail(`authorize: not approved: ${r.text}`);
+      else s.dead = true;
+      s.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const createOrder: Action = (ctx, rng) => {
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState === 'valid');
+  if (!s) return undefined;
+  const token = s.token!;
+  return send(ctx, {
+    kind: 'order.create',
+    method: 'POST',
+    path: `/payments/v1/authorizations/${token}/order`,
+    body: s.body,
+    key: key(rng),
+    target: s.id,
+    allowed: [404],
+    apply: (r) => {
+      if (r.status === 200) {
+        const id = r.json?.order_id;
+        if (typeof id !== 'string') return ctx.model.fail(`order.create: no order_id in ${r.text}`);
+        if (ctx.model.orders.has(id)) return ctx.model.fail(`order.create: order ${id} answered twice`);
+        s.status = 'complete';
+        s.orderId = id;
+        s.tokenState = 'consumed';
+        ctx.model.orders.set(id, { id, sessionId: s.id, amount: s.body.order_amount, captures: new Map(), refunds: new Map(), cancelled: false, frozen: Boolean(s.pending), busy: false });
+      } else s.tokenState = 'gone'; // expired token: the session may be authorized again
+      s.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const cancelAuthorization: Action = (ctx, rng) => {
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState === 'valid');
+  if (!s) return undefined;
+  return send(ctx, {
+    kind: 'authorization.cancel',
+    method: 'DELETE',
+    path: `/payments/v1/authorizations/${s.token}`,
+    key: key(rng),
+    target: s.id,
+    allowed: [404],
+    apply: (r) => {
+      s.tokenState = r.status === 204 ? 'cancelled' : 'gone';
+      s.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+const capture: Action = (ctx, rng) => {
+  const o = pickOrder(ctx, rng, (x) => !x.cancelled && sum(x.captures) < x.amount);
+  if (!o) return undefined;
+  const remaining = o.amount - sum(o.captures);
+  const amount = rng.bool(0.3) ? remaining : rng.int(1, remaining);
+  return send(ctx, {
+    kind: 'capture',
+    method: 'POST',
+    path: `/ordermanagement/v1/orders/${o.id}/captures`,
+    body: { captured_amount: amount, description: 'crash harness' },
+    key: key(rng),
+    target: o.id,
+    allowed: [403],
+    apply: (r) => {
+      if (r.status === 201) {
+        const id = r.headers['capture-id'];
+        if (!id) ctx.model.fail(`capture: no Capture-Id header`);
+        else if (o.captures.has(id)) ctx.model.fail(`capture: capture ${id} answered twice`);
+        else o.captures.set(id, amount);
+      } else o.frozen = true; // e.g. the authorization expired after many clock advances
+      o.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const refund: Action = (ctx, rng) => {
+  const o = pickOrder(ctx, rng, (x) => sum(x.captures) > sum(x.refunds));
+  if (!o) return undefined;
+  const refundable = sum(o.captures) - sum(o.refunds);
+  const amount = rng.bool(0.3) ? refundable : rng.int(1, refundable);
+  return send(ctx, {
+    kind: 'refund',
+    method: 'POST',
+    path: `/ordermanagement/v1/orders/${o.id}/refunds`,
+    body: { refunded_amount: amount, description: 'crash harness' },
+    key: key(rng),
+    target: o.id,
+    allowed: [403],
+    apply: (r) => {
+      if (r.status === 201) {
+        const id = r.headers['refund-id'];
+        if (!id) ctx.model.fail(`refund: no Refund-Id header`);
+        else if (o.refunds.has(id)) ctx.model.fail(`refund: refund ${id} answered twice`);
+        else o.refunds.set(id, amount);
+      } else o.frozen = true;
+      o.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const cancelOrder: Action = (ctx, rng) => {
+  const o = pickOrder(ctx, rng, (x) => !x.cancelled && x.captures.size === 0);
+  if (!o) return undefined;
+  return send(ctx, {
+    kind: 'order.cancel',
+    method: 'POST',
+    path: `/ordermanagement/v1/orders/${o.id}/cancel`,
+    key: key(rng),
+    target: o.id,
+    allowed: [403],
+    apply: (r) => {
+      if (r.status === 204) o.cancelled = true;
+      else o.frozen = true;
+      o.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+let advancing = false;
+const advanceClock: Action = (ctx, rng) => {
+  if (advancing) return undefined; // one advance at a time keeps the expected offset exact
+  advancing = true;
+  const seconds = rng.weighted([
+    [20, rng.int(1, 90)],
+    [3, 3600],
+    [1, 26 * 3600],
+  ] as const);
+  return send(ctx, {
+    kind: 'clock.advance',
+    method: 'POST',
+    path: '/sandbox/v1/clock/advance',
+    body: { seconds },
+    key: key(rng),
+    allowed: [],
+    apply: (r) => {
+      if (r.status === 200) ctx.model.clockSeconds += seconds;
+      advancing = false;
+    },
+  })
+    .then(() => undefined)
+    .finally(() => (advancing = false));
+};
+
+/** Resends an acknowledged mutation with its key: the same answer, no second effect. */
+const replay: Action = (ctx, rng) => {
+  const recent = (o: Op) => ctx.model.clockSeconds - o.clockAt < 20 * 3600;
+  const done = ctx.model.ops.filter((o) => o.state === 'done' && o.reply && is2xx(o.reply.status) && recent(o)).slice(-200);
+  if (done.length === 0) return undefined;
+  const first = rng.pick(done);
+  return ctx.client.call(first.method, first.path, { body: first.body, key: first.key }).then(
+    (r) => {
+      ctx.model.counts[`replay ${r.status}`] = (ctx.model.counts[`replay ${r.status}`] ?? 0) + 1;
+      const before = first.reply!;
+      if (r.status !== before.status || r.text !== before.text) {
+        ctx.model.fail(`replay of ${first.kind} ${first.path} (key ${first.key}) answered ${r.status} ${r.text.slice(0, 200)}; first answer ${before.status} ${before.text.slice(0, 200)}`);
+      }
+      for (const h of ['capture-id', 'refund-id', 'location']) {
+        if (before.headers[h] !== r.headers[h]) ctx.model.fail(`replay of ${first.kind}: header ${h} ${r.headers[h]} != ${before.headers[h]}`);
+      }
+    },
+    (error) => {
+      if (error instanceof InDoubt) throw new Stop(error.message);
+      throw error;
+    },
+  );
+};
+
+export function actionsFor(features: Features): [number, Action][] {
+  const base: [number, Action][] = [
+    [6, createSession],
+    [2, updateSession],
+    [6, authorize],
+    [6, createOrder],
+    [1, cancelAuthorization],
+    [2, advanceClock],
+    [2, replay],
+  ];
+  if (features.orderManagement) base.push([7, capture], [4, refund], [1, cancelOrder]);
+  return base;
+}
+
+/** One client: picks and runs actions until told to stop or the server goes away. */
+export async function runClient(ctx: WorkloadContext, rng: Prng, shouldStop: () => boolean): Promise<void> {
+  const actions = actionsFor(ctx.features);
+  while (!shouldStop()) {
+    const action = rng.weighted(actions);
+    try {
+      const running = action(ctx, rng);
+      if (running) await running;
+      else await new Promise((r) => setImmediate(r));
+    } catch (error) {
+      if (error instanceof Stop) return;
+      ctx.model.fail(`client error: ${(error as Error).stack ?? String(error)}`);
+      return;
+    }
+  }
+}
