@@ -12,6 +12,8 @@ export const limits = Object.freeze({
   refundsPerOrderMax: 200,
   amountMax: 200_000_000,
   idLengthMax: 200,
+  /** Account usernames (the CLI and KASSA_SANDBOX_MERCHANT allow 1–100 of [A-Za-z0-9_.@-]). */
+  usernameCharsMax: 100,
   idempotencyKeyLengthMax: 255,
   idempotencyTtlMs: 48 * 3600_000,
   signingKeysPerAccountMax: 50,

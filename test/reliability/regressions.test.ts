@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limits } from '../../src/domain/limits.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
+import { openTestPostgres, postgresAvailable } from '../support/postgres.js';
 import { deepNesting, toJson } from './support/schema-values.js';
 
 describe('reliability regressions', () => {
@@ -58,5 +59,24 @@ describe('reliability regressions', () => {
     expect(over.statusCode).toBe(400);
     const at = await t.request('POST', '/payments/v1/sessions', { body: toJson({ ...swedishOrder(), x_deep: deepNesting(limits.jsonDepthMax - 1) }) });
     expect(at.statusCode, at.body).toBe(200);
+  });
+
+  // Fuzzer on PostgreSQL, seed 5 ("bad Authorization Basic YQBiOmM=", i.e. "a\0b:c"): the NUL byte
+  // reached a PostgreSQL query and failed it: 500 instead of 401.
+  it('Basic credentials with a control character in the username are 401 on PostgreSQL too', async () => {
+    if (!(await postgresAvailable())) return;
+    const pg = await openTestPostgres();
+    const p = await startTestKassa({ store: pg.store });
+    try {
+      for (const user of ['a\u0000b', 'a\u0001b', `${'u'.repeat(limits.usernameCharsMax + 1)}`]) {
+        const res = await p.request('GET', '/sandbox/v1/account', { merchant: null, headers: { authorization: `Basic ${Buffer.from(`${user}:secret-123`).toString('base64')}` } });
+        expect(res.statusCode, user).toBe(401);
+        expect(res.json().error_code).toBe('UNAUTHORIZED');
+      }
+      expect((await p.request('GET', '/sandbox/v1/account')).statusCode).toBe(200);
+    } finally {
+      await p.close();
+      await pg.drop();
+    }
   });
 });

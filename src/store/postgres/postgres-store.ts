@@ -84,7 +84,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    // Idempotent, like the SQLite adapter's: closing Kassa and then its test schema must not throw.
+    if (!this.pool.ended) await this.pool.end();
   }
 
   private async one(sql: string, args: unknown[]): Promise<Row | undefined> {
