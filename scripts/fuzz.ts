@@ -7,13 +7,14 @@ import { parseArgs } from 'node:util';
 import { runFuzz } from '../test/reliability/fuzz/run-fuzz.js';
 import { resolveSeed } from '../test/reliability/support/prng.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string' }, seed: { type: 'string' }, 'max-failures': { type: 'string' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string' }, seed: { type: 'string' }, store: { type: 'string' }, 'nasties-only': { type: 'boolean' }, 'max-failures': { type: 'string' } } });
 const requests = Number(values.requests ?? process.env.FUZZ_REQUESTS ?? 10_000);
 const seed = resolveSeed(values.seed ?? process.env.FUZZ_SEED);
 if (!Number.isInteger(requests) || requests < 1) throw new Error('--requests must be a positive integer');
 
 console.log(`seed ${seed} (replay with --seed ${seed}), ${requests} requests`);
-const report = await runFuzz({ requests, seed, maxFailures: Number(values['max-failures'] ?? 50), log: (l) => console.log(l) });
+const store = (values.store ?? process.env.FUZZ_STORE ?? 'sqlite') as 'sqlite' | 'postgres';
+const report = await runFuzz({ requests, seed, store, nastiesOnly: values['nasties-only'], maxFailures: Number(values['max-failures'] ?? 50), log: (l) => console.log(l) });
 const { failures, ...summary } = report;
 console.log(JSON.stringify({ ...summary, failures: failures.length }, null, 2));
 if (failures.length) {
