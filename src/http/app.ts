@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request as AnyRequest, reply as AnyReply));
-  app.setNotFoundHandler((request, reply) => sendError(request as AnyRequest, reply as AnyReply, new KassaError('ROUTE_NOT_FOUND', [`No route ${request.method} ${request.url.split('?')[0]}`])));
+  app.setNotFoundHandler((request, reply) => sendError(request as AnyRequest, reply as AnyReply, new KassaError('ROUTE_NOT_FOUND', [`No route ${request.method} ${routeShape(request.url)}`])));
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', store: deps.engine.store.kind, mode: deps.config.mode }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -93,4 +93,17 @@ export function nestingDepth(value: unknown, cap: number): number {
     for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d]);
   }
   return max;
+}
+
+/**
+ * The path of an unknown route as it may be echoed in an error: word segments (payments, v1,
+ * captures) stay so a typo is visible; anything else — an id, a token a client put in the path —
+ * becomes {id}, so no token is ever repeated back or logged.
+ */
+export function routeShape(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || (segment.length <= 32 && /^(v\d{1,2}|[a-z]+(-[a-z]+)*)$/.test(segment)) ? segment : '{id}'))
+    .join('/');
 }

@@ -79,4 +79,14 @@ describe('reliability regressions', () => {
       await pg.drop();
     }
   });
+
+  // Secrets suite: the 404 for an unknown route echoed the whole path, so a token a client put in
+  // a mistyped URL came back in the error body (and would reach any log that records bodies).
+  it('an unknown route is named by its shape: ids and tokens in the path are not echoed', async () => {
+    const token = 'c0ffee00-1111-4222-8333-944445555666';
+    const res = await t.request('POST', `/payments/v1/authorizations/${token}/ordre?x=1`, { body: {} });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error_messages).toEqual(['No route POST /payments/v1/authorizations/{id}/ordre']);
+    expect(res.body).not.toContain(token);
+  });
 });
