@@ -69,7 +69,7 @@ export interface FuzzReport {
 }
 
 /** Bodies known to pass the cross-field rules, per operation, so mutations reach business logic. */
-function seedBodies(): Record<string, unknown[]> {
+export function seedBodies(): Record<string, unknown[]> {
   const orders = [swedishOrder(), swedishOrder(), germanOrderWithDiscount(), usOrder()];
   return {
     'POST /payments/v1/sessions': orders,
