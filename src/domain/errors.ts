@@ -53,6 +53,9 @@ export const errorCatalogue = {
   CAPTURE_NOT_ALLOWED: spec(403, 'CAPTURE_NOT_ALLOWED', 'Capture not allowed', 'NOT_ALLOWED'),
   REFUND_NOT_ALLOWED: spec(403, 'REFUND_NOT_ALLOWED', 'Refund not allowed', 'NOT_ALLOWED'),
   CANCEL_NOT_ALLOWED: spec(403, 'CANCEL_NOT_ALLOWED', 'Cancel not allowed', 'NOT_ALLOWED'),
+
+  // Customer Token v1 (Klarna documents a 403 for a token that cannot be charged, without naming a code)
+  CUSTOMER_TOKEN_NOT_ACTIVE: spec(403, 'CUSTOMER_TOKEN_NOT_ACTIVE', 'The customer token is not active', 'NOT_ALLOWED'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

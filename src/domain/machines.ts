@@ -3,10 +3,14 @@
  * diagram, and the machine tests generate one test per transition from it.
  */
 import { authorizationMachine } from './authorization/authorization-machine.js';
+import { customerTokenMachine } from './customer-token/customer-token-machine.js';
 import type { Machine } from './machine.js';
+import { orderMachine } from './order/order-machine.js';
 import { sessionMachine } from './session/session-machine.js';
 
 export const machines: readonly Machine<string, string>[] = [
   sessionMachine,
   authorizationMachine,
+  orderMachine,
+  customerTokenMachine,
 ];

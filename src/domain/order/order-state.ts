@@ -103,6 +103,10 @@ export interface OrderState {
     acknowledged: boolean;
     /** Email/phone the purchase was decided on (for re-decisions when the amount is raised). */
     subject?: { email?: string; phone?: string };
+    /** auto_capture was asked while fraud review was pending: capture in full once accepted. */
+    autoCapture?: boolean;
+    /** Invoice due-date extensions per capture id, in days (Order Management). */
+    dueDateExtensions?: Record<string, number>;
   };
 }
 

@@ -4,6 +4,8 @@
  */
 import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
+import { customerTokenRoutes } from './customer-token.js';
+import { orderManagementRoutes } from './order-management.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 
@@ -13,4 +15,6 @@ export const routeFamilies: RouteFamily[] = [
   sandboxRoutes,
   sandboxAuthorizeRoute,
   paymentsV1Routes,
+  orderManagementRoutes,
+  customerTokenRoutes,
 ];

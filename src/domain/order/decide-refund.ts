@@ -1,0 +1,53 @@
+/**
+ * Refunds (reference §2): an order without captures cannot be refunded, and the refunds may never
+ * add up to more than was captured (403 REFUND_NOT_ALLOWED). A refund is spread over the
+ * captures oldest first, each up to what is still unrefunded on it, so every capture's
+ * `refunded_amount` stays ≤ its `captured_amount` and their sum is the order's `refunded_amount`.
+ * A refund that leaves nothing captured unrefunded and nothing authorized closes the order.
+ */
+import { reject } from '../errors.js';
+import { limits } from '../limits.js';
+import { amountGuardOf, orderTransition } from './order-machine.js';
+import type { OrderLine, OrderState, Refund } from './order-state.js';
+import { cloneOrder, decided, iso, statusWords, type DecideResult, type OrderContext } from './order-decision.js';
+
+export interface RefundInput {
+  refunded_amount: number;
+  description?: string;
+  reference?: string;
+  order_lines?: OrderLine[];
+}
+
+export function decideRefund(order: OrderState, input: RefundInput, refundId: string, ctx: OrderContext): DecideResult {
+  if (order.captured_amount === 0) return reject('REFUND_NOT_ALLOWED', 'Order has no captures. Refund not possible');
+  if (order.refunds.length >= limits.refundsPerOrderMax) {
+    return reject('REFUND_NOT_ALLOWED', `An order can have at most ${limits.refundsPerOrderMax} refunds`);
+  }
+  const refundable = order.captured_amount - order.refunded_amount;
+  if (input.refunded_amount > refundable) {
+    return reject('REFUND_NOT_ALLOWED', `Refund amount (${input.refunded_amount}) exceeds the captured amount not yet refunded (${refundable})`);
+  }
+
+  const next = cloneOrder(order);
+  let left = input.refunded_amount;
+  for (const capture of next.captures) {
+    if (left === 0) break;
+    const take = Math.min(left, capture.captured_amount - capture.refunded_amount);
+    capture.refunded_amount += take;
+    left -= take;
+  }
+  const refund: Refund = {
+    refund_id: refundId,
+    refunded_amount: input.refunded_amount,
+    refunded_at: iso(ctx.now),
+    description: input.description,
+    reference: input.reference,
+    order_lines: input.order_lines ?? [],
+  };
+  next.refunds.push(refund);
+  next.refunded_amount += input.refunded_amount;
+  const to = orderTransition(order.status, 'refund', amountGuardOf(next));
+  if (!to) return reject('REFUND_NOT_ALLOWED', `${statusWords(order.status)}. Refund not possible`);
+  next.status = to;
+  return decided(next, [{ type: 'order.refunded', data: { refund_id: refundId, refunded_amount: input.refunded_amount, status: to, from: order.status } }]);
+}

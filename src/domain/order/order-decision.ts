@@ -1,0 +1,68 @@
+/**
+ * What an Order Management decide function returns: the order's next state, the events to append
+ * to its log, and any merchant notification (fraud review outcome). Decide functions are pure:
+ * time and ids come in through `OrderContext`; the application layer (src/app/orders/) persists
+ * the decision, its timers and its outbox rows in one unit of work.
+ */
+import type { Rejection } from '../errors.js';
+import { assertOrderInvariants } from './order-invariants.js';
+import type { OrderState, OrderStatus } from './order-state.js';
+
+export interface OrderContext {
+  /** Account-clock time, ms since epoch. */
+  now: number;
+}
+
+export interface OrderEventRecord {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export type FraudNotification = 'FRAUD_RISK_ACCEPTED' | 'FRAUD_RISK_REJECTED';
+
+export interface OrderDecision {
+  order: OrderState;
+  events: OrderEventRecord[];
+  notification?: FraudNotification;
+  /** True when a late or duplicate signal (timer) was answered, recorded and ignored. */
+  ignored?: boolean;
+}
+
+export type DecideResult = OrderDecision | Rejection;
+
+/** Wraps a new state: asserts the invariants (a broken one is a bug) and returns the decision. */
+export function decided(order: OrderState, events: OrderEventRecord[], extra: Partial<Omit<OrderDecision, 'order' | 'events'>> = {}): OrderDecision {
+  assertOrderInvariants(order);
+  return { order, events, ...extra };
+}
+
+/** A copy deep enough to change amounts, captures and refunds without touching the input. */
+export function cloneOrder(order: OrderState): OrderState {
+  return structuredCloneJson(order);
+}
+
+function structuredCloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Human wording of a status for rejection messages. */
+export function statusWords(status: OrderStatus): string {
+  switch (status) {
+    case 'CANCELLED':
+      return 'Order is cancelled';
+    case 'EXPIRED':
+      return 'Order is expired';
+    case 'CLOSED':
+      return 'Order is closed';
+    case 'CAPTURED':
+      return 'Order is fully captured';
+    case 'PART_CAPTURED':
+      return 'Order is part captured';
+    default:
+      return 'Order is authorized';
+  }
+}
