@@ -24,6 +24,7 @@ import { operationKey, operationsOf } from '../support/openapi.js';
 import { Prng } from '../support/prng.js';
 import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
+import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
 import { Client, InDoubt } from './client.js';
 import { Receiver } from './receiver.js';
 import { featuresOf, Model, runClient, settle, type Features, type Op, type WorkloadContext } from './workload.js';
@@ -169,7 +170,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     kills: 0,
     bootKills: 0,
     store: options.store,
-    features: { orderManagement: false },
+    features: { orderManagement: false, customerTokens: false },
     operations: 0,
     inDoubtResolved: 0,
     timersDueWhileDown: 0,
@@ -316,8 +317,9 @@ async function checkModelAgainstStore(probe: StoreProbe, model: Model, accountId
     }
     const updating = doubt('session.update', s.id).map((o) => (o.body as { order_amount: number }).order_amount);
     if (stored.order_amount !== s.body.order_amount && !updating.includes(stored.order_amount)) fail(`session ${s.id}: order_amount ${stored.order_amount}, acknowledged ${s.body.order_amount}`);
-    if (s.status === 'complete' && (stored.status !== 'complete' || stored.order_id !== s.orderId)) fail(`session ${s.id}: acknowledged complete with order ${s.orderId}, stored ${stored.status} ${stored.order_id}`);
-    if (s.status !== 'complete' && stored.status === 'complete' && doubt('order.create', s.id).length === 0) fail(`session ${s.id}: complete without an acknowledged order`);
+    if (s.status === 'complete' && s.tokenize && stored.status !== 'complete') fail(`session ${s.id}: acknowledged customer token, session ${stored.status}`);
+    if (s.status === 'complete' && !s.tokenize && (stored.status !== 'complete' || stored.order_id !== s.orderId)) fail(`session ${s.id}: acknowledged complete with order ${s.orderId}, stored ${stored.status} ${stored.order_id}`);
+    if (s.status !== 'complete' && stored.status === 'complete' && doubt('order.create', s.id).length + doubt('customer-token.create', s.id).length === 0) fail(`session ${s.id}: complete without an acknowledged order`);
   }
   const extraSessions = sessions.size - model.sessions.size;
   if (extraSessions < 0 || extraSessions > doubt('session.create').length) fail(`${sessions.size} sessions stored, ${model.sessions.size} acknowledged, ${doubt('session.create').length} in doubt`);
@@ -328,7 +330,9 @@ async function checkModelAgainstStore(probe: StoreProbe, model: Model, accountId
       fail(`acknowledged order ${o.id} is missing`);
       continue;
     }
-    if (stored.order_amount !== o.amount) fail(`order ${o.id}: order_amount ${stored.order_amount}, acknowledged ${o.amount}`);
+    const amendments = doubt('order.update-authorization', o.id).map((op) => (op.body as { order_amount: number }).order_amount);
+    if (stored.order_amount !== o.amount && !amendments.includes(stored.order_amount)) fail(`order ${o.id}: order_amount ${stored.order_amount}, acknowledged ${o.amount}`);
+    if (o.released && stored.remaining_authorized_amount !== 0) fail(`order ${o.id}: acknowledged release, remaining ${stored.remaining_authorized_amount}`);
     const storedCaptures = new Map<string, number>((stored.captures ?? []).map((c: any) => [c.capture_id, c.captured_amount]));
     const storedRefunds = new Map<string, number>((stored.refunds ?? []).map((r: any) => [r.refund_id, r.refunded_amount]));
     compareEffects(fail, `order ${o.id} capture`, o.captures, storedCaptures, doubt('capture', o.id).map((op) => (op.body as { captured_amount: number }).captured_amount));
@@ -336,8 +340,13 @@ async function checkModelAgainstStore(probe: StoreProbe, model: Model, accountId
     if (o.cancelled && stored.status !== 'CANCELLED') fail(`order ${o.id}: acknowledged cancel, stored ${stored.status}`);
     if (!o.cancelled && stored.status === 'CANCELLED' && doubt('order.cancel', o.id).length === 0 && !o.frozen) fail(`order ${o.id}: CANCELLED without an acknowledged cancel`);
   }
+  const orderCreates = doubt('order.create').length + doubt('customer-token.order').length;
   const extraOrders = orders.size - model.orders.size;
-  if (extraOrders < 0 || extraOrders > doubt('order.create').length) fail(`${orders.size} orders stored, ${model.orders.size} acknowledged, ${doubt('order.create').length} in doubt`);
+  if (extraOrders < 0 || extraOrders > orderCreates) fail(`${orders.size} orders stored, ${model.orders.size} acknowledged, ${orderCreates} in doubt`);
+  const tokens = (await aggregates(probe, customerTokenType)).filter((a) => a.accountId === accountId);
+  for (const t of model.customerTokens.keys()) if (!tokens.some((x) => x.id === t)) fail(`acknowledged customer token ${t} is missing`);
+  const extraTokens = tokens.length - model.customerTokens.size;
+  if (extraTokens < 0 || extraTokens > doubt('customer-token.create').length) fail(`${tokens.length} customer tokens stored, ${model.customerTokens.size} acknowledged`);
 
   const offsetMs = (await accountOffsets(probe)).get(accountId) ?? 0;
   const pendingSeconds = doubt('clock.advance').reduce((s, o) => s + (o.body as { seconds: number }).seconds, 0);

@@ -15,10 +15,14 @@ import { Client, InDoubt, type Reply } from './client.js';
 
 export interface Features {
   orderManagement: boolean;
+  customerTokens: boolean;
 }
 
 export function featuresOf(operationKeys: Set<string>): Features {
-  return { orderManagement: operationKeys.has('POST /ordermanagement/v1/orders/{order_id}/captures') };
+  return {
+    orderManagement: operationKeys.has('POST /ordermanagement/v1/orders/{order_id}/captures'),
+    customerTokens: operationKeys.has('POST /customer-token/v1/tokens/{customerToken}/order'),
+  };
 }
 
 export interface SessionModel {
@@ -32,6 +36,13 @@ export interface SessionModel {
   /** Authorized with a pending-fraud persona: its order is left to its timers. */
   pending?: boolean;
   orderId?: string;
+  /** intent tokenize: the authorization becomes a customer token instead of an order. */
+  tokenize?: boolean;
+  busy: boolean;
+}
+
+export interface CustomerTokenModel {
+  id: string;
   busy: boolean;
 }
 
@@ -42,6 +53,8 @@ export interface OrderModel {
   captures: Map<string, number>;
   refunds: Map<string, number>;
   cancelled: boolean;
+  /** The rest of the authorization was released: nothing more can be captured. */
+  released: boolean;
   /** Orders whose fraud review is pending, or that were refused an operation: only observed. */
   frozen: boolean;
   busy: boolean;
@@ -73,6 +86,7 @@ export class Stop extends Error {
 export class Model {
   readonly sessions = new Map<string, SessionModel>();
   readonly orders = new Map<string, OrderModel>();
+  readonly customerTokens = new Map<string, CustomerTokenModel>();
   readonly ops: Op[] = [];
   readonly failures: string[] = [];
   /** Seconds the account clock was moved by acknowledged advances. */
@@ -97,6 +111,7 @@ export function orderBody(amount: number, receiverUrl: string) {
     merchant_urls: {
       authorization: `${receiverUrl}/authorization/{session.id}`,
       confirmation: `${receiverUrl}/confirmation/{order.id}`,
+      notification: `${receiverUrl}/notification`,
     },
   };
 }
@@ -145,7 +160,8 @@ const key = (rng: Prng) => rng.uuid();
 
 const createSession: Action = (ctx, rng) => {
   const amount = rng.int(1, 4) * 2500 + rng.int(0, 5) * 100;
-  const body = orderBody(amount, ctx.receiverUrl);
+  const tokenize = ctx.features.customerTokens && rng.bool(0.1);
+  const body = { ...orderBody(amount, ctx.receiverUrl), ...(tokenize ? { intent: 'tokenize' as const } : {}) };
   return send(ctx, {
     kind: 'session.create',
     method: 'POST',
@@ -158,7 +174,7 @@ const createSession: Action = (ctx, rng) => {
       const id = r.json?.session_id;
       if (typeof id !== 'string') return ctx.model.fail(`session.create: no session_id in ${r.text}`);
       if (ctx.model.sessions.has(id)) return ctx.model.fail(`session.create: session ${id} answered twice`);
-      ctx.model.sessions.set(id, { id, body, dead: false, status: 'incomplete', busy: false });
+      ctx.model.sessions.set(id, { id, body, dead: false, status: 'incomplete', busy: false, tokenize });
     },
   }).then(() => undefined);
 };
@@ -182,7 +198,7 @@ function pickOrder(ctx: WorkloadContext, rng: Prng, want: (o: OrderModel) => boo
 const updateSession: Action = (ctx, rng) => {
   const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && !x.token);
   if (!s) return undefined;
-  const body = orderBody(rng.int(1, 4) * 2500 + rng.int(0, 5) * 100, ctx.receiverUrl);
+  const body = { ...orderBody(rng.int(1, 4) * 2500 + rng.int(0, 5) * 100, ctx.receiverUrl), ...(s.tokenize ? { intent: 'tokenize' as const } : {}) };
   return send(ctx, {
     kind: 'session.update',
     method: 'POST',
@@ -203,7 +219,7 @@ const authorize: Action = (ctx, rng) => {
   const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState !== 'valid');
   if (!s) return undefined;
   // Pending-fraud personas leave a review timer; its handler belongs to Order Management.
-  const pending = ctx.features.orderManagement && rng.bool(0.15);
+  const pending = ctx.features.orderManagement && !s.tokenize && rng.bool(0.15);
   const body = pending ? { billing_address: { email: `customer+pend-${rng.pick(['accept', 'reject'])}-01@email.se` } } : {};
   return send(ctx, {
     kind: 'authorize',
@@ -226,7 +242,7 @@ const authorize: Action = (ctx, rng) => {
 };
 
 const createOrder: Action = (ctx, rng) => {
-  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState === 'valid');
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState === 'valid' && !x.tokenize);
   if (!s) return undefined;
   const token = s.token!;
   return send(ctx, {
@@ -245,7 +261,7 @@ const createOrder: Action = (ctx, rng) => {
         s.status = 'complete';
         s.orderId = id;
         s.tokenState = 'consumed';
-        ctx.model.orders.set(id, { id, sessionId: s.id, amount: s.body.order_amount, captures: new Map(), refunds: new Map(), cancelled: false, frozen: Boolean(s.pending), busy: false });
+        ctx.model.orders.set(id, newOrder(id, s.id, s.body.order_amount, Boolean(s.pending)));
       } else s.tokenState = 'gone'; // expired token: the session may be authorized again
       s.busy = false;
     },
@@ -271,8 +287,102 @@ const cancelAuthorization: Action = (ctx, rng) => {
 
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
+function newOrder(id: string, sessionId: string, amount: number, frozen: boolean): OrderModel {
+  return { id, sessionId, amount, captures: new Map(), refunds: new Map(), cancelled: false, released: false, frozen, busy: false };
+}
+
+const createCustomerToken: Action = (ctx, rng) => {
+  const s = pickSession(ctx, rng, (x) => x.status === 'incomplete' && x.tokenState === 'valid' && Boolean(x.tokenize));
+  if (!s) return undefined;
+  return send(ctx, {
+    kind: 'customer-token.create',
+    method: 'POST',
+    path: `/payments/v1/authorizations/${s.token}/customer-token`,
+    body: { description: 'crash harness subscription', intended_use: 'SUBSCRIPTION', locale: 'sv-SE', purchase_country: 'SE', purchase_currency: 'SEK' },
+    key: key(rng),
+    target: s.id,
+    allowed: [404],
+    apply: (r) => {
+      if (r.status === 200) {
+        const id = r.json?.token_id;
+        if (typeof id !== 'string') return ctx.model.fail(`customer-token.create: no token_id in ${r.text}`);
+        s.status = 'complete';
+        s.tokenState = 'consumed';
+        ctx.model.customerTokens.set(id, { id, busy: false });
+      } else s.tokenState = 'gone';
+      s.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const chargeCustomerToken: Action = (ctx, rng) => {
+  const candidates = [...ctx.model.customerTokens.values()].filter((x) => !x.busy);
+  if (candidates.length === 0) return undefined;
+  const token = rng.pick(candidates);
+  token.busy = true;
+  const amount = rng.int(1, 3) * 1000;
+  const { purchase_country: _c, locale: _l, ...order } = swedishOrder(amount);
+  return send(ctx, {
+    kind: 'customer-token.order',
+    method: 'POST',
+    path: `/customer-token/v1/tokens/${token.id}/order`,
+    body: { ...order, merchant_urls: { notification: `${ctx.receiverUrl}/notification` } },
+    key: key(rng),
+    target: token.id,
+    allowed: [],
+    apply: (r) => {
+      if (r.status === 200) {
+        const id = r.json?.order_id;
+        if (typeof id !== 'string') return ctx.model.fail(`customer-token.order: no order_id in ${r.text}`);
+        if (ctx.model.orders.has(id)) return ctx.model.fail(`customer-token.order: order ${id} answered twice`);
+        ctx.model.orders.set(id, newOrder(id, `token:${token.id}`, amount, r.json?.fraud_status === 'PENDING'));
+      }
+      token.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const releaseRemaining: Action = (ctx, rng) => {
+  const o = pickOrder(ctx, rng, (x) => !x.cancelled && !x.released && x.captures.size > 0 && sum(x.captures) < x.amount);
+  if (!o) return undefined;
+  return send(ctx, {
+    kind: 'order.release',
+    method: 'POST',
+    path: `/ordermanagement/v1/orders/${o.id}/release-remaining-authorization`,
+    key: key(rng),
+    target: o.id,
+    allowed: [403],
+    apply: (r) => {
+      if (r.status === 204) o.released = true;
+      else o.frozen = true;
+      o.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+/** Lowers the authorized amount (never below what is captured). */
+const updateAuthorization: Action = (ctx, rng) => {
+  const o = pickOrder(ctx, rng, (x) => !x.cancelled && !x.released && x.amount - sum(x.captures) >= 200);
+  if (!o) return undefined;
+  const amount = rng.int(Math.max(sum(o.captures), 100), o.amount - 100);
+  return send(ctx, {
+    kind: 'order.update-authorization',
+    method: 'PATCH',
+    path: `/ordermanagement/v1/orders/${o.id}/authorization`,
+    body: { order_amount: amount, order_lines: swedishOrder(amount).order_lines, description: 'crash harness' },
+    key: key(rng),
+    target: o.id,
+    allowed: [403],
+    apply: (r) => {
+      if (r.status === 204) o.amount = amount;
+      else o.frozen = true;
+      o.busy = false;
+    },
+  }).then(() => undefined);
+};
+
 const capture: Action = (ctx, rng) => {
-  const o = pickOrder(ctx, rng, (x) => !x.cancelled && sum(x.captures) < x.amount);
+  const o = pickOrder(ctx, rng, (x) => !x.cancelled && !x.released && sum(x.captures) < x.amount);
   if (!o) return undefined;
   const remaining = o.amount - sum(o.captures);
   const amount = rng.bool(0.3) ? remaining : rng.int(1, remaining);
@@ -398,7 +508,8 @@ export function actionsFor(features: Features): [number, Action][] {
     [2, advanceClock],
     [2, replay],
   ];
-  if (features.orderManagement) base.push([7, capture], [4, refund], [1, cancelOrder]);
+  if (features.orderManagement) base.push([7, capture], [4, refund], [1, cancelOrder], [1, releaseRemaining], [1, updateAuthorization]);
+  if (features.customerTokens) base.push([2, createCustomerToken], [2, chargeCustomerToken]);
   return base;
 }
 
