@@ -5,12 +5,13 @@
  * generated from the same TypeBox schemas that validate requests.
  */
 import fastifySwagger from '@fastify/swagger';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KassaError } from '../domain/errors.js';
 import { limits } from '../domain/limits.js';
 import type { AppDeps } from './deps.js';
-import { handleError, sendError } from './errors.js';
+import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
@@ -38,6 +39,28 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           ? new KassaError('BAD_VALUE', [`Bad value: path parameter (at most ${limits.idLengthMax} characters)`])
           : new KassaError('BAD_REQUEST', ['Malformed request URL']);
       sendError(request as AnyRequest, reply as AnyReply, known);
+    },
+    // HTTP that Node's parser refuses (bad framing, oversized headers, timeouts) never reaches a
+    // route; it still gets a Klarna error body and a correlation id. Unlike Fastify's default this
+    // does not log the error object, whose rawPacket holds the request bytes (and credentials).
+    clientErrorHandler: (error, socket) => {
+      const code = (error as { code?: string }).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, known] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, new KassaError('REQUEST_TOO_LARGE', ['Request headers too large'])]
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, new KassaError('BAD_REQUEST', ['Request timed out'])]
+            : [400, new KassaError('BAD_REQUEST', ['Malformed HTTP request'])];
+      const correlationId = deps.engine.random.uuid();
+      const body = JSON.stringify(errorBody(known, correlationId, 'v1'));
+      deps.logger.debug({ correlationId, code, status }, 'malformed HTTP refused');
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nKlarna-Correlation-Id: ${correlationId}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -9,7 +9,7 @@ export interface KassaProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startKassaProcess(env: Record<string, string>, port: number): Promise<KassaProcess> {
+export async function startKassaProcess(env: Record<string, string>, port: number, readyTimeoutMs = 90_000): Promise<KassaProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), KASSA_POLL_INTERVAL_MS: '50', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,12 +18,17 @@ export async function startKassaProcess(env: Record<string, string>, port: numbe
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  // A loaded machine can take several seconds to boot; not being ready by the deadline is an error.
+  for (const deadline = Date.now() + readyTimeoutMs; ; ) {
     if (child.exitCode !== null) throw new Error(`kassa exited early (${child.exitCode}):\n${out}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`kassa did not answer /healthz within ${readyTimeoutMs} ms:\n${out}`);
     }
   }
   return {
