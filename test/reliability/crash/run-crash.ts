@@ -27,7 +27,7 @@ import { storeViolations } from '../support/invariants.js';
 import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
 import { Client, InDoubt } from './client.js';
 import { Receiver } from './receiver.js';
-import { featuresOf, Model, runClient, settle, type Features, type Op, type WorkloadContext } from './workload.js';
+import { advanceBy, featuresOf, Model, runClient, settle, Stop, type Features, type Op, type WorkloadContext } from './workload.js';
 
 export interface CrashOptions {
   kills: number;
@@ -215,6 +215,10 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       const runMs = rng.int(options.minRunMs, options.maxRunMs);
       await sleep(runMs);
       report.loadMs += runMs;
+      // Half the time, move the clock so that the next deadline falls due in the next seconds of
+      // real time — most likely while the process is down.
+      if (rng.bool(0.5)) await armNextTimer(ctx, rng, withProbe, accountId).catch((e) => (e instanceof Stop ? undefined : Promise.reject(e)));
+      await sleep(rng.int(0, 300));
       await kassa.kill('SIGKILL');
       stop = true;
       await Promise.all(clients);
@@ -297,6 +301,15 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     if (!options.keepDir && model.failures.length === 0) rmSync(dir, { recursive: true, force: true });
   }
   return report;
+}
+
+async function armNextTimer(ctx: WorkloadContext, rng: Prng, withProbe: <T>(f: (p: StoreProbe) => Promise<T>) => Promise<T>, accountId: string): Promise<void> {
+  const { pending, offset } = await withProbe(async (p) => ({ pending: await timers(p), offset: (await accountOffsets(p)).get(accountId) ?? 0 }));
+  const now = Date.now() + offset;
+  const next = pending.filter((t) => t.accountId === accountId && t.dueAt > now + 3000).sort((a, b) => a.dueAt - b.dueAt)[0];
+  if (!next) return;
+  const seconds = Math.floor((next.dueAt - now) / 1000) - rng.int(0, 2);
+  if (seconds > 0 && seconds <= 30 * 86400) await advanceBy(ctx, rng, seconds);
 }
 
 /**

@@ -233,7 +233,8 @@ const authorize: Action = (ctx, rng) => {
       if (r.status === 200 && r.json?.approved === true && typeof r.json.authorization_token === 'string') {
         s.token = r.json.authorization_token;
         s.tokenState = 'valid';
-        s.pending = pending;
+        // The answer says it: the customer data a session was first authorized with stays with it.
+        s.pending = r.json.fraud_status === 'PENDING';
       } else if (r.status === 200) ctx.model.fail(`authorize: not approved: ${r.text}`);
       else s.dead = true;
       s.busy = false;
@@ -261,7 +262,7 @@ const createOrder: Action = (ctx, rng) => {
         s.status = 'complete';
         s.orderId = id;
         s.tokenState = 'consumed';
-        ctx.model.orders.set(id, newOrder(id, s.id, s.body.order_amount, Boolean(s.pending)));
+        ctx.model.orders.set(id, newOrder(id, s.id, s.body.order_amount, Boolean(s.pending) || r.json?.fraud_status === 'PENDING'));
       } else s.tokenState = 'gone'; // expired token: the session may be authorized again
       s.busy = false;
     },
@@ -473,6 +474,27 @@ const advanceClock: Action = (ctx, rng) => {
     .then(() => undefined)
     .finally(() => (advancing = false));
 };
+
+/** Moves the account clock by exactly `seconds` (the harness uses it to make timers fall due while the process is down). */
+export async function advanceBy(ctx: WorkloadContext, rng: Prng, seconds: number): Promise<void> {
+  if (advancing) return;
+  advancing = true;
+  try {
+    await send(ctx, {
+      kind: 'clock.advance',
+      method: 'POST',
+      path: '/sandbox/v1/clock/advance',
+      body: { seconds },
+      key: key(rng),
+      allowed: [],
+      apply: (r) => {
+        if (r.status === 200) ctx.model.clockSeconds += seconds;
+      },
+    });
+  } finally {
+    advancing = false;
+  }
+}
 
 /** Resends an acknowledged mutation with its key: the same answer, no second effect. */
 const replay: Action = (ctx, rng) => {
