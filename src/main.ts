@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const kassa = await createKassa(config);
   await ensureSandboxMerchant(kassa, (line) => process.stdout.write(`${line}\n`));
   kassa.startWorkers();
-  await kassa.app.listen({ host: config.host, port: config.port });
-  kassa.deps.logger.info({ url: config.publicUrl, store: config.store.kind, mode: config.mode }, 'kassa listening');
+  const address = await kassa.app.listen({ host: config.host, port: config.port });
+  kassa.deps.logger.info({ address, url: config.publicUrl, store: config.store.kind, mode: config.mode }, 'kassa listening');
+  if (config.mode === 'sandbox') process.stdout.write(`Kassa is listening on ${config.publicUrl} — demo checkout: ${config.publicUrl}/demo/checkout\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

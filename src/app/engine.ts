@@ -64,6 +64,8 @@ export class Engine {
       } catch (error) {
         if (error instanceof ConcurrencyConflict && attempt < limits.commitRetriesMax) {
           this.logger.debug({ correlationId, attempt }, 'commit conflict, retrying command');
+          // Jittered back-off, so a crowd racing for one object spreads out instead of colliding again.
+          await sleep(Math.min(limits.commitRetryDelayMsMax, 2 ** attempt) * this.random.fraction());
           continue;
         }
         if (error instanceof ConcurrencyConflict) throw new KassaError('CONFLICT');
@@ -72,4 +74,8 @@ export class Engine {
       }
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -27,6 +27,7 @@ export const limits = Object.freeze({
   /** A clock advance reports (as `timers_fired`) at most this many due timers; it fires them all. */
   clockAdvanceDueCountMax: 10_000,
   commitRetriesMax: 20,
+  commitRetryDelayMsMax: 50,
   merchantDataCharsMax: 6000,
   merchantReferenceCharsMax: 255,
   merchantUrlCharsMax: 2000,

@@ -19,6 +19,8 @@ export interface AuthorizeSessionInput {
   billing_address?: JsonObject;
   shipping_address?: JsonObject;
   customer?: JsonObject;
+  /** The instalment plan the customer chose in the purchase journey (pay_over_time). */
+  installments?: number;
 }
 
 export interface AuthorizeSessionResult {
@@ -76,6 +78,7 @@ export async function authorizeSession(uow: UnitOfWork, sessionId: string, input
       order_lines: session!.order_lines,
     },
     payment_method_category: category,
+    ...(input.installments !== undefined ? { installments: input.installments } : {}),
     fraud,
     subject,
     billing_address: input.billing_address ?? session!.billing_address,

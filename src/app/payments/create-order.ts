@@ -42,7 +42,7 @@ export async function createOrderFromAuthorization(uow: UnitOfWork, publicUrl: s
   if (decided.kind === 'replay') return decided.response;
 
   const orderId = ids.order(uow.ctx.random);
-  const method = authorizedPaymentMethod(auth!.payment_method_category, data.order_amount);
+  const method = authorizedPaymentMethod(auth!.payment_method_category, data.order_amount, auth!.installments);
   const merchantUrls = { ...session!.merchant_urls, ...body.merchant_urls };
   const order = placeOrder(uow, {
     orderId,

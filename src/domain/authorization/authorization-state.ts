@@ -19,6 +19,8 @@ export interface AuthorizationState {
   /** The order data as authorized; create-order must match it (409 otherwise). */
   authorized: Pick<SessionData, 'purchase_country' | 'purchase_currency' | 'locale' | 'order_amount' | 'order_tax_amount' | 'order_lines'>;
   payment_method_category: PaymentMethodCategoryId;
+  /** Instalments the customer chose in the purchase journey (pay_over_time); else the default. */
+  installments?: number;
   fraud: { status: 'ACCEPTED' } | { status: 'PENDING'; outcome: 'ACCEPTED' | 'REJECTED'; afterMinutes: number };
   subject?: { email?: string; phone?: string };
   billing_address?: JsonObject;

@@ -45,8 +45,9 @@ export function paymentMethodCategories(country: string, amount: number, intent:
 
 /**
  * What `authorized_payment_method` reports for a category, and the OM `initial_payment_method`.
+ * `installments` is the plan the customer chose in the purchase journey (pay_over_time only).
  */
-export function authorizedPaymentMethod(category: PaymentMethodCategoryId, amount: number): {
+export function authorizedPaymentMethod(category: PaymentMethodCategoryId, amount: number, installments?: number): {
   authorized: { type: string; number_of_days?: number; number_of_installments?: number };
   initial: { type: string; description: string; number_of_installments?: number };
 } {
@@ -54,7 +55,7 @@ export function authorizedPaymentMethod(category: PaymentMethodCategoryId, amoun
     case 'pay_now':
       return { authorized: { type: 'direct_debit' }, initial: { type: 'DIRECT_DEBIT', description: 'Pay now' } };
     case 'pay_over_time': {
-      const n = amount >= 100_000 ? 12 : 6;
+      const n = installments ?? (amount >= 100_000 ? 12 : 6);
       return { authorized: { type: 'fixed_sum_credit', number_of_installments: n }, initial: { type: 'FIXED_SUM_CREDIT', description: 'Pay over time', number_of_installments: n } };
     }
     default:

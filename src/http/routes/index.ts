@@ -8,6 +8,9 @@ import { customerTokenRoutes } from './customer-token.js';
 import { orderManagementRoutes } from './order-management.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
+import { demoRoutes } from '../../web/demo/demo-routes.js';
+import { journeyRoutes } from '../../web/journey/journey-routes.js';
+import { webRoutes } from '../../web/web-routes.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -17,4 +20,7 @@ export const routeFamilies: RouteFamily[] = [
   paymentsV1Routes,
   orderManagementRoutes,
   customerTokenRoutes,
+  webRoutes,
+  journeyRoutes,
+  demoRoutes,
 ];
