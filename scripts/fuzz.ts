@@ -15,8 +15,10 @@ if (!Number.isInteger(requests) || requests < 1) throw new Error('--requests mus
 console.log(`seed ${seed} (replay with --seed ${seed}), ${requests} requests`);
 const store = (values.store ?? process.env.FUZZ_STORE ?? 'sqlite') as 'sqlite' | 'postgres';
 const report = await runFuzz({ requests, seed, store, nastiesOnly: values['nasties-only'], maxFailures: Number(values['max-failures'] ?? 50), log: (l) => console.log(l) });
-const { failures, ...summary } = report;
+const { failures, byOperation, ...summary } = report;
 console.log(JSON.stringify({ ...summary, failures: failures.length }, null, 2));
+console.log('per operation (sent / accepted):');
+for (const [op, n] of Object.entries(byOperation).sort()) console.log(`  ${op.padEnd(72)} ${String(n.sent).padStart(6)} / ${n.accepted}`);
 if (failures.length) {
   console.error(`\nFAILED (seed ${seed}):`);
   for (const f of failures) console.error(`  - #${f.index} [${f.origin}] ${f.method} ${f.url} -> ${f.status}: ${f.problem}\n      response: ${f.response.slice(0, 300)}\n      payload: ${f.payload.slice(0, 200)}`);

@@ -15,6 +15,22 @@ import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+/** One route as registered, with its schema — including routes hidden from /openapi.json. */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  schema?: Record<string, unknown>;
+}
+
+/**
+ * Every route of an app built by buildApp, hidden ones (browser pages, journey JSON) included, so
+ * tests can walk all of them (the reliability suites do).
+ */
+export function routeTable(app: App): readonly RouteRecord[] {
+  return routeTables.get(app) ?? [];
+}
+const routeTables = new WeakMap<object, RouteRecord[]>();
 type AnyRequest = FastifyRequest;
 type AnyReply = FastifyReply;
 
@@ -63,6 +79,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       socket.destroy();
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes: RouteRecord[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, schema: route.schema as Record<string, unknown> | undefined });
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startTestKassa, type Merchant, type TestKassa } from '../support/harness.js';
 import { seedBodies } from './fuzz/run-fuzz.js';
-import { fillPath, operationKey, operationsOf, type Operation } from './support/openapi.js';
+import { fillPath, hiddenOperations, operationKey, operationsOf, type Operation } from './support/openapi.js';
+import { routeTable } from '../../src/http/app.js';
 import { Prng } from './support/prng.js';
 import { validValue, toJson } from './support/schema-values.js';
 import { sqliteProbe, type StoreProbe } from './support/store-probe.js';
@@ -105,4 +106,48 @@ describe('isolation matrix', () => {
       expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
     }
   });
+
+  it('routes hidden from /openapi.json (pages, journey, demo shop) never show this merchant to anyone else', async () => {
+    const hidden = hiddenOperations(routeTable(t.kassa.app));
+    expect(hidden.length).toBeGreaterThan(0);
+    // The intruder's own session: its client token is the journey's credential.
+    const theirs = (await t.request('POST', '/payments/v1/sessions', { merchant: intruder, body: seedBodies()['POST /payments/v1/sessions']![0] })).json();
+    const problems: string[] = [];
+    for (const op of hidden) {
+      const kind = classify(op.path);
+      if (!kind) {
+        problems.push(`${operationKey(op)}: unclassified hidden route — add it to classify() in this test`);
+        continue;
+      }
+      const values = Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'kind' ? 'session' : (world.ids.get(normParam(p.name)) ?? 'x')]));
+      const url = fillPath(op.path, values);
+      const body = op.body ? toJson(seedBodies()[operationKey(op)]?.[0] ?? validValue(op.body, new Prng(3))) : undefined;
+      const attempts: [string, Record<string, string>][] =
+        kind === 'journey'
+          ? [
+              ['Basic credentials of the intruder', { authorization: intruder.authorization }],
+              ['Basic credentials of the owner', { authorization: world.merchant.authorization }],
+              ["the intruder's client token", { authorization: `Bearer ${theirs.client_token}` }],
+            ]
+          : [['no credentials', {}]];
+      for (const [who, headers] of attempts) {
+        const res = await t.request(op.method, url, { merchant: null, headers, body });
+        const where = `${op.method} ${url} with ${who} -> ${res.statusCode} ${res.body.slice(0, 160)}`;
+        if (res.statusCode >= 500) problems.push(`server error: ${where}`);
+        if (kind === 'journey' && who.startsWith('Basic') && res.statusCode !== 401) problems.push(`expected 401: ${where}`);
+        if (kind === 'demo' && op.pathParams.some((p) => p.name === 'order_id') && res.statusCode !== 404) problems.push(`expected 404: ${where}`);
+        const leaks = leaked(res.body + JSON.stringify(res.headers), url);
+        if (leaks.length) problems.push(`leaked ${leaks.join(', ')}: ${where}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });
+
+/** What a hidden route is, for the isolation rules above. */
+function classify(path: string): 'page' | 'journey' | 'demo' | undefined {
+  if (/^\/kp\/v1\/journey\/\{kind\}\/[a-z]+$/.test(path)) return 'journey';
+  if (path.startsWith('/demo')) return 'demo';
+  if (['/kp/lib/v1/api.js', '/kp/v1/widget', '/kp/v1/journey/{kind}', '/kp/v1/static/{file}', '/assets/{category}/{variant}', '/healthz', '/openapi.json'].includes(path)) return 'page';
+  return undefined;
+}

@@ -4,7 +4,7 @@
  * in more than one batch). A limit no test here names fails the last test, so a new limit gets a
  * test the day it is added.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KassaError } from '../../src/domain/errors.js';
 import { limits } from '../../src/domain/limits.js';
 import { Engine } from '../../src/app/engine.js';
@@ -223,20 +223,31 @@ describe('worker batches', () => {
 });
 
 describe('engine and delivery limits', () => {
-  it('commitRetriesMax: a command that always loses its race is retried that many times, then 409 CONFLICT', async () => {
+  it('commitRetriesMax / commitRetryDelayMsMax: a command that always loses its race is retried that many times, backing off at most the cap, then 409 CONFLICT', async () => {
     const max = bound('commitRetriesMax');
+    const delayCap = bound('commitRetryDelayMsMax');
+    const delays: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return realSetTimeout(fn, 0);
+    }) as typeof setTimeout);
     const store = new SqliteStore({ path: ':memory:' });
     let commits = 0;
     store.commit = async () => {
       commits++;
       throw new ConcurrencyConflict('always');
     };
-    const engine = new Engine({ store, clock: new ManualClock(startTime), random: cryptoRandom, logger: pino({ level: 'silent' }) });
+    const engine = new Engine({ store, clock: new ManualClock(startTime), random: { ...cryptoRandom, fraction: () => 0.999999 }, logger: pino({ level: 'silent' }) });
     const account = { id: 'a', username: 'a', secretHash: 'x', createdAt: 0, clockOffsetMs: 0, isDefault: false };
     store.getAccount = async () => account;
     const run = engine.execute(account, 'c', async (uow) => uow.event('order', 'o', 'x'));
     await expect(run).rejects.toSatisfy((e: unknown) => e instanceof KassaError && e.code === 'CONFLICT');
+    spy.mockRestore();
     expect(commits).toBe(max);
+    expect(delays).toHaveLength(max - 1);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(delayCap);
+    expect(Math.max(...delays)).toBeGreaterThan(delayCap * 0.99); // the back-off grows until the cap holds it
     await store.close();
   });
 

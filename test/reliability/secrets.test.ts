@@ -10,7 +10,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createLogger } from '../../src/kassa.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type Merchant, type TestKassa } from '../support/harness.js';
-import { operationKey, operationsOf, fillPath } from './support/openapi.js';
+import { fillPath, hiddenOperations, operationKey, operationsOf } from './support/openapi.js';
+import { routeTable } from '../../src/http/app.js';
 import { buildWorld, normParam, type World } from './support/world.js';
 import { nasties } from './fuzz/nasties.js';
 import { Prng } from './support/prng.js';
@@ -74,14 +75,22 @@ describe('no secret in logs or error bodies', () => {
     });
 
     // Every operation with this merchant's ids; every nasty on two operations (round robin).
-    const ops = operationsOf((await t.request('GET', '/openapi.json', { merchant: null })).json());
+    const ops = [...operationsOf((await t.request('GET', '/openapi.json', { merchant: null })).json()), ...hiddenOperations(routeTable(t.kassa.app))];
     const rng = new Prng(11);
     const plain = ops.map((op) => {
-      const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, world.ids.get(normParam(p.name)) ?? 'x'])));
+      const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'kind' ? 'session' : (world.ids.get(normParam(p.name)) ?? 'x')])));
       const body = op.body ? (seedBodies()[operationKey(op)]?.[0] ?? {}) : undefined;
       return { op, url, body };
     });
-    for (const { op, url, body } of plain) await call(`op ${operationKey(op)}`, op.method, url, { body });
+    // The journey's endpoints take the client token as a bearer credential, right or wrong.
+    const bearer = { authorization: `Bearer ${world.clientToken}` };
+    for (const { op, url, body } of plain) {
+      await call(`op ${operationKey(op)}`, op.method, url, { body });
+      if (op.path.startsWith('/kp/')) {
+        await call(`op ${operationKey(op)} with the client token`, op.method, url, { body, merchant: null, headers: bearer });
+        await call(`op ${operationKey(op)} with a spoiled client token`, op.method, url, { body, merchant: null, headers: { authorization: `Bearer ${world.clientToken}x` } });
+      }
+    }
     for (const [n, nasty] of nasties.entries()) {
       for (const { op, url, body } of [plain[(2 * n) % plain.length]!, plain[(2 * n + 1) % plain.length]!]) {
         const r = nasty.make({ rng, op, url, body, authorization: merchant.authorization, otherAuthorization: t.merchant.authorization });

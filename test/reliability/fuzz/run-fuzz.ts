@@ -22,7 +22,10 @@ import { createKassa, type Kassa } from '../../../src/kassa.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { germanOrderWithDiscount, swedishOrder, usOrder } from '../../fixtures/orders.js';
 import { RecordingTransport, startTime } from '../../support/harness.js';
-import { fillPath, operationKey, operationsOf, type Operation } from '../support/openapi.js';
+import { routeTable } from '../../../src/http/app.js';
+import { journeySubjects } from '../../../src/web/journey/journey-subjects.js';
+import { demoShopCredentials } from '../../../src/web/demo/demo-merchant.js';
+import { fillPath, hiddenOperations, operationKey, operationsOf, type Operation } from '../support/openapi.js';
 import { Prng } from '../support/prng.js';
 import { mutate, toJson, validValue } from '../support/schema-values.js';
 import type { Store } from '../../../src/store/port.js';
@@ -61,6 +64,8 @@ export interface FuzzReport {
   operations: number;
   byStatus: Record<string, number>;
   byOrigin: Record<string, number>;
+  /** Per operation: requests sent and how many were accepted (2xx/3xx), to see what the run reached. */
+  byOperation: Record<string, { sent: number; accepted: number }>;
   rejected: number;
   accepted: number;
   unsendable: number;
@@ -83,6 +88,14 @@ export function seedBodies(): Record<string, unknown[]> {
     'POST /ordermanagement/v1/orders/{order_id}/captures': [{ captured_amount: 1000 }, { captured_amount: 100, description: 'part' }],
     'POST /ordermanagement/v1/orders/{order_id}/refunds': [{ refunded_amount: 100 }],
     'PATCH /ordermanagement/v1/orders/{order_id}/authorization': [{ order_amount: 10000, order_lines: swedishOrder().order_lines }],
+    'POST /kp/v1/journey/{kind}/identify': [{ email: 'customer@email.se' }],
+    'POST /demo/api/quote': [{ cart: [{ sku: 'KO-MUG', quantity: 2 }] }],
+    'POST /demo/api/sessions': [{ cart: [{ sku: 'KO-MUG', quantity: 1 }, { sku: 'KO-SOCK', quantity: 2 }] }],
+    'POST /customer-token/v1/tokens/{customerToken}/order': [(({ purchase_country: _c, locale: _l, ...o }) => o)(swedishOrder(5000))],
+    'PATCH /customer-token/v1/tokens/{customerToken}/status': [{ status: 'CANCELLED' }],
+    'POST /sandbox/v1/customer-tokens/{customerToken}/status': [{ status: 'SUSPENDED' }, { status: 'ACTIVE' }],
+    'POST /kp/v1/journey/{kind}/verify': [{ email: 'customer@email.se', one_time_code: '123456' }],
+    'POST /kp/v1/journey/{kind}/approve': [{ email: 'customer@email.se', one_time_code: '123456' }, { phone: '+46701234567', one_time_code: '654321', payment_method_category: 'pay_later' }],
   };
 }
 
@@ -97,13 +110,16 @@ function seededRandom(rng: Prng): Random {
 
 const idKeys = /(^|_)(id|token|token_id|session_id|order_id|capture_id|refund_id|authorization_token|account_id)$|Id$/i;
 
+/** Path parameters whose objects come back under another name. */
+const aliases: Record<string, string> = { customertoken: 'tokenid' };
+
 /** Names a path parameter and a response field both answer to: authorizationToken ~ authorization_token. */
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 class IdPool {
   private readonly byName = new Map<string, string[]>();
   add(name: string, value: unknown): void {
-    if (typeof value !== 'string' || value.length === 0 || value.length > 300) return;
+    if (typeof value !== 'string' || value.length === 0 || value.length > 4096) return;
     const k = norm(name);
     const list = this.byName.get(k) ?? [];
     if (!list.includes(value)) list.push(value);
@@ -117,8 +133,13 @@ class IdPool {
       else this.harvest(v, depth + 1);
     }
   }
+  /** A value harvested under exactly this name. */
+  exact(rng: Prng, name: string): string | undefined {
+    const list = this.byName.get(norm(name));
+    return list?.length ? rng.pick(list) : undefined;
+  }
   pick(rng: Prng, param: string): string | undefined {
-    const want = norm(param);
+    const want = aliases[norm(param)] ?? norm(param);
     const candidates = [...this.byName.entries()].filter(([k]) => k === want || k.includes(want) || want.includes(k) || (want.endsWith('token') && k.endsWith('token')));
     const values = candidates.flatMap(([, v]) => v);
     if (values.length === 0) {
@@ -178,6 +199,9 @@ export async function startFuzzTarget(seed: number, kind: 'sqlite' | 'postgres' 
     const account = await kassa.deps.accounts.create(username, password);
     return { account, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   };
+  // The demo shop creates its merchant account on first use; do that now, so that the first demo
+  // request the fuzzer sends is not blamed for it.
+  await demoShopCredentials(kassa.deps);
   const main = await make('fuzz_main');
   const other = await make('fuzz_other');
   return {
@@ -207,6 +231,8 @@ function expectedShape(url: string): 'v1' | 'v2' {
   return path.startsWith('/v2/') || path.startsWith('/sandbox/v2/') ? 'v2' : 'v1';
 }
 
+const demoRelay = (url: string) => url.startsWith('/demo/api/');
+
 /** What is wrong with an error response, if anything. */
 export function errorShapeProblem(url: string, method: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | undefined {
   const correlation = res.headers['klarna-correlation-id'];
@@ -233,7 +259,9 @@ export function errorShapeProblem(url: string, method: string, res: { statusCode
   }
   if (body.error_messages.length === 0) return 'v1 error without messages';
   if (!/^[A-Z][A-Z_]*$/.test(body.error_code)) return `v1 error_code ${body.error_code}`;
-  if (body.correlation_id !== correlation) return 'v1 correlation_id differs from Klarna-Correlation-Id';
+  // The demo shop (/demo/api) is a merchant backend relaying Klarna's answers as they are: the body
+  // carries the correlation id of its own call to the API (docs/js-sdk.md).
+  if (body.correlation_id !== correlation && !demoRelay(url)) return 'v1 correlation_id differs from Klarna-Correlation-Id';
   if ('error_id' in body) return 'v1 body carries the v2 error_id';
   return undefined;
 }
@@ -243,7 +271,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const rng = new Prng(options.seed);
   const target = await startFuzzTarget(options.seed, options.store);
   const probe = target.probe;
-  const report: FuzzReport = { seed: options.seed, requests: 0, operations: 0, byStatus: {}, byOrigin: {}, rejected: 0, accepted: 0, unsendable: 0, failures: [], durationMs: 0 };
+  const report: FuzzReport = { seed: options.seed, requests: 0, operations: 0, byStatus: {}, byOrigin: {}, byOperation: {}, rejected: 0, accepted: 0, unsendable: 0, failures: [], durationMs: 0 };
   const maxFailures = options.maxFailures ?? 20;
 
   const crashes: string[] = [];
@@ -253,25 +281,37 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
   try {
     const doc = (await target.inject({ method: 'GET', url: '/openapi.json', headers: {} })).json();
-    const ops = operationsOf(doc);
+    // Every route: the published ones and those hidden from /openapi.json (journey, pages, demo).
+    const ops = [...operationsOf(doc), ...hiddenOperations(routeTable(target.kassa.app))];
+    const browserFacing = (op: Operation) => op.tags.includes('hidden');
     report.operations = ops.length;
     const seeds = seedBodies();
     const corpus = new Map<string, unknown[]>(Object.entries(seeds).map(([k, v]) => [k, [...v]]));
     const pool = new IdPool();
     pool.add('account_id', target.accountId);
     pool.add('partner_account_id', target.accountId);
+    for (const subject of journeySubjects) pool.add('kind', subject.kind);
+    for (const file of ['widget.js', 'journey.js', 'kassa.css', 'checkout.html', 'nope.js']) pool.add('file', file);
+    for (const category of ['pay_later', 'pay_now', 'pay_over_time']) pool.add('category', category);
+    for (const variant of ['standard.svg', 'descriptive.svg']) pool.add('variant', variant);
 
     const call = async (r: RawRequest) => target.inject(r);
     /** Real objects to aim at: a few sessions, authorizations and orders, refreshed as they are used up. */
     const replenish = async () => {
       for (let i = 0; i < 3; i++) {
         const auth = { authorization: target.authorization, 'content-type': 'application/json' };
-        const s = await call({ method: 'POST', url: '/payments/v1/sessions', headers: auth, payload: JSON.stringify(swedishOrder()) });
+        const withUrls = { ...swedishOrder(), merchant_urls: { confirmation: 'https://shop.example/thanks/{order.id}' }, ...(i === 0 ? { intent: 'buy_and_tokenize' } : {}) };
+        const s = await call({ method: 'POST', url: '/payments/v1/sessions', headers: auth, payload: JSON.stringify(withUrls) });
         pool.harvest(s.json());
         const sid = s.json().session_id;
         const a = await call({ method: 'POST', url: `/sandbox/v1/sessions/${sid}/authorize`, headers: auth, payload: '{}' });
         pool.harvest(a.json());
-        if (i === 0) continue; // keep one authorization unused for the fuzzer
+        if (i === 0) {
+          // buy_and_tokenize: a customer token now; the authorization stays usable for an order.
+          const ct = await call({ method: 'POST', url: `/payments/v1/authorizations/${a.json().authorization_token}/customer-token`, headers: auth, payload: JSON.stringify(seeds['POST /payments/v1/authorizations/{authorizationToken}/customer-token']![0]) });
+          pool.harvest(ct.json());
+          continue;
+        }
         const o = await call({ method: 'POST', url: `/payments/v1/authorizations/${a.json().authorization_token}/order`, headers: auth, payload: JSON.stringify(swedishOrder()) });
         pool.harvest(o.json());
         const oid = o.json().order_id;
@@ -311,12 +351,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           ] as const);
       let request: RawRequest;
       let label: string = origin;
-      const headers: Record<string, string> = { authorization: target.authorization };
+      // Browser-facing routes authenticate with a bearer client token; the API with Basic.
+      const bearer = pool.exact(rng, 'client_token');
+      const credential = rng.weighted([
+        [browserFacing(op) ? 2 : 19, target.authorization],
+        [browserFacing(op) ? 7 : 0.5, bearer ? `Bearer ${bearer}` : target.authorization],
+        [1, ''],
+      ] as const);
+      const headers: Record<string, string> = credential ? { authorization: credential } : {};
       if (base.key) headers['klarna-idempotency-key'] = base.key;
       if (origin === 'nasty') {
         const nasty = rng.weighted(nasties.map((n) => [n.weight, n] as const));
         label = `nasty: ${nasty.name}`;
-        const ctx: NastyContext = { rng, op, url: base.url, body: base.body, authorization: target.authorization, otherAuthorization: target.otherAuthorization };
+        const ctx: NastyContext = { rng, op, url: base.url, body: base.body, authorization: credential || target.authorization, otherAuthorization: target.otherAuthorization };
         request = nasty.make(ctx);
       } else {
         let body = base.body;
@@ -346,6 +393,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const after = await target.changeToken();
       report.requests++;
       report.byStatus[res.statusCode] = (report.byStatus[res.statusCode] ?? 0) + 1;
+      const perOp = (report.byOperation[operationKey(op)] ??= { sent: 0, accepted: 0 });
+      perOp.sent++;
+      if (res.statusCode < 400) perOp.accepted++;
 
       const fail = (problem: string) =>
         report.failures.push({

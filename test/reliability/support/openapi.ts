@@ -119,3 +119,34 @@ export function fillPath(path: string, values: Record<string, string>, encode = 
 }
 
 export const operationKey = (op: Pick<Operation, 'method' | 'path'>): string => `${op.method} ${op.path}`;
+
+/**
+ * Routes hidden from /openapi.json (browser pages, the journey's JSON endpoints, the demo shop) as
+ * operations, from the app's route table, so the suites cover them too.
+ */
+export function hiddenOperations(routes: readonly { method: string; url: string; schema?: Record<string, unknown> }[]): Operation[] {
+  const plain = (s: unknown): JsonSchema | undefined => (s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as JsonSchema));
+  const ops: Operation[] = [];
+  for (const r of routes) {
+    if (r.method === 'HEAD' || r.schema?.hide !== true) continue;
+    const params = plain(r.schema.params);
+    const headers = plain(r.schema.headers);
+    const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const toParams = (s: JsonSchema | undefined, where: Parameter['in']): Parameter[] =>
+      Object.entries(s?.properties ?? {}).map(([name, schema]) => ({ name, in: where, required: Boolean(s?.required?.includes(name)), schema }));
+    ops.push({
+      method: r.method,
+      path,
+      route: r.url,
+      summary: '(hidden from /openapi.json)',
+      tags: ['hidden'],
+      pathParams: toParams(params, 'path'),
+      queryParams: toParams(plain(r.schema.querystring), 'query'),
+      headerParams: toParams(headers, 'header'),
+      body: plain(r.schema.body),
+      bodyRequired: r.schema.body !== undefined,
+      responses: Object.keys((r.schema.response as object | undefined) ?? {}),
+    });
+  }
+  return ops.sort((a, b) => (a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path)));
+}

@@ -17,6 +17,8 @@ export interface World {
   secrets: string[];
   /** Every id of this world (for "nothing leaked" checks). */
   all: string[];
+  /** The open session's client token (the purchase journey's bearer credential). */
+  clientToken: string;
 }
 
 export const normParam = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -74,5 +76,5 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
   set(['customerToken', 'token_id', 'customer_token_id'], customerToken.token_id);
   secrets.push(customerToken.token_id);
 
-  return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])] };
+  return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])], clientToken: open.client_token };
 }
