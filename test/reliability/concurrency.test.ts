@@ -182,6 +182,35 @@ describe.each([['sqlite'], ['postgres']])('concurrency on %s', (kind) => {
     expect(order.statusCode, order.body).toBe(200);
   });
 
+  it('journey approvals racing create-order and cancel on one session: one consistent outcome', async () => {
+    if (skip() || !hasRoute(t(), 'POST', '/kp/v1/journey/:kind/approve')) return;
+    for (let round = 0; round < 3; round++) {
+      const created = (await t().request('POST', '/payments/v1/sessions', { body: swedishOrder() })).json();
+      const first = (await t().request('POST', `/sandbox/v1/sessions/${created.session_id}/authorize`, { body: {} })).json().authorization_token as string;
+      const bearer = { authorization: `Bearer ${created.client_token}` };
+      const approve = () => t().request('POST', '/kp/v1/journey/session/approve', { merchant: null, headers: bearer, body: { email: 'customer@email.se', one_time_code: '123456' } });
+      const answers = await race((i) =>
+        i % 3 === 0
+          ? approve()
+          : i % 3 === 1
+            ? t().request('POST', `/payments/v1/authorizations/${first}/order`, { body: swedishOrder() })
+            : t().request('DELETE', `/payments/v1/authorizations/${first}`),
+      );
+      expectClean(answers, `/payments/v1/authorizations/${first}/order`, [403, 404, 409]);
+      const session = (await t().request('GET', `/payments/v1/sessions/${created.session_id}`)).json();
+      const ordered = answers.filter((r, i) => i % 3 === 1 && ok(r));
+      const cancelled = answers.some((r, i) => i % 3 === 2 && ok(r));
+      if (ordered.length) {
+        // The order was made with the first token: no cancel of it can have succeeded, and the session is complete.
+        expect(cancelled).toBe(false);
+        expect(session).toMatchObject({ status: 'complete', order_id: ordered[0]!.json().order_id });
+        expect(new Set(ordered.map((r) => r.json().order_id)).size).toBe(1);
+      } else {
+        expect(session.status).toBe('incomplete');
+      }
+    }
+  });
+
   // Order Management (runs once its routes are served).
   const captures = '/ordermanagement/v1/orders/:order_id/captures';
 
