@@ -43,6 +43,10 @@ export const redactPaths = [
   '*.client_token',
   '*.authorization_token',
   '*.payment_token',
+  'req.headers["klarna-interoperability-token"]',
+  '*.klarna_network_session_token',
+  '*.interoperability_token',
+  '*.signing_key',
 ];
 
 /** The server's logger: pino with the redactions above, to stdout unless a destination is given (tests). */

@@ -56,6 +56,14 @@ export const errorCatalogue = {
 
   // Customer Token v1 (Klarna documents a 403 for a token that cannot be charged, without naming a code)
   CUSTOMER_TOKEN_NOT_ACTIVE: spec(403, 'CUSTOMER_TOKEN_NOT_ACTIVE', 'The customer token is not active', 'NOT_ALLOWED'),
+  // v2 payment requests, payment tokens and notifications (reference §4)
+  PAYMENT_REQUEST_STATE: spec(409, 'NOT_ALLOWED', 'Not allowed in the payment request\'s current state', 'INVALID_STATE'),
+  PAYMENT_TOKEN_INVALID: spec(400, 'BAD_VALUE', 'Invalid token', 'INVALID_TOKEN'),
+  PAYMENT_TOKEN_EXPIRED: spec(400, 'BAD_VALUE', 'The token has expired', 'TOKEN_EXPIRED'),
+  PAYMENT_TOKEN_USED: spec(409, 'INVALID_OPERATION', 'The token was already used', 'TOKEN_ALREADY_USED'),
+  LIMIT_EXCEEDED: spec(409, 'NOT_ALLOWED', 'Limit reached', 'LIMIT_EXCEEDED'),
+  RESOURCE_IN_USE: spec(409, 'NOT_ALLOWED', 'The resource is in use', 'RESOURCE_IN_USE'),
+  DELIVERY_STATE: spec(409, 'NOT_ALLOWED', 'Not allowed in the delivery\'s current state', 'INVALID_STATE'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -35,6 +35,13 @@ export const limits = Object.freeze({
   orderLineNameCharsMax: 255,
   orderLineReferenceCharsMax: 256,
   quantityUnitCharsMax: 8,
+  // v2 payment requests and webhooks
+  paymentReferenceCharsMax: 255,
+  returnUrlCharsMax: 2000,
+  webhookUrlCharsMax: 2000,
+  webhookEventTypesMax: 50,
+  lineItemsMax: 1000,
+  journeyFormBytesMax: 16_384,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

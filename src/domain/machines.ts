@@ -7,10 +7,12 @@ import { customerTokenMachine } from './customer-token/customer-token-machine.js
 import type { Machine } from './machine.js';
 import { orderMachine } from './order/order-machine.js';
 import { sessionMachine } from './session/session-machine.js';
+import { paymentRequestMachine } from './payment-request/payment-request-machine.js';
 
 export const machines: readonly Machine<string, string>[] = [
   sessionMachine,
   authorizationMachine,
   orderMachine,
   customerTokenMachine,
+  paymentRequestMachine,
 ];

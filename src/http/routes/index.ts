@@ -6,6 +6,9 @@ import type { App } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { customerTokenRoutes } from './customer-token.js';
 import { orderManagementRoutes } from './order-management.js';
+import { notificationsV2Routes } from './notifications-v2.js';
+import { paymentRequestJourneyRoutes } from './payment-request-journey.js';
+import { paymentRequestsV2Routes } from './payment-requests-v2.js';
 import { paymentsV1Routes } from './payments-v1.js';
 import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 import { demoRoutes } from '../../web/demo/demo-routes.js';
@@ -23,4 +26,7 @@ export const routeFamilies: RouteFamily[] = [
   webRoutes,
   journeyRoutes,
   demoRoutes,
+  paymentRequestsV2Routes,
+  paymentRequestJourneyRoutes,
+  notificationsV2Routes,
 ];

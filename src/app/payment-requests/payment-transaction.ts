@@ -1,0 +1,112 @@
+/**
+ * A v2 payment transaction is an order: authorize (APPROVED) places it with placeOrder (source
+ * `payment_transaction`), so the Order Management API reads, captures and refunds it like any
+ * other order. Its id is a KRN whose last segment is the order id:
+ *   payment_transaction_id  krn:payment:eu1:transaction:<uuid>   ->   /ordermanagement/v1/orders/<uuid>
+ * The order gets one line per supplementary line item (they add up to the amount), or a single
+ * line for the whole amount; the purchase country is the customer's address country when it uses
+ * the currency, else the currency's main market (docs/payment-requests.md).
+ */
+import { authorizedPaymentMethod } from '../../domain/decision/payment-methods.js';
+import type { JsonObject, OpenOrderInput, OrderLine, OrderState } from '../../domain/order/order-state.js';
+import { ids } from '../ids.js';
+import { placeOrder, orderType } from '../orders/place-order.js';
+import type { UnitOfWork } from '../unit-of-work.js';
+import { publishEvent } from '../webhooks/publish.js';
+import { countryFor, type LineItem } from './purchase-input.js';
+
+export const paymentTransactionLookup = 'payment_transaction';
+
+export interface TransactionInput {
+  amount: number;
+  currency: string;
+  payment_transaction_reference?: string;
+  supplementary_purchase_data?: JsonObject;
+  subject?: { email?: string; phone?: string };
+  fraud: OpenOrderInput['fraud'];
+  /** Where the customer's consent came from. */
+  origin: { payment_request_id: string } | { customer_token_id: string };
+}
+
+export function orderIdOf(paymentTransactionId: string): string {
+  return paymentTransactionId.slice(paymentTransactionId.lastIndexOf(':') + 1);
+}
+
+export function transactionView(order: OrderState, input: Pick<TransactionInput, 'payment_transaction_reference' | 'origin'>, paymentTransactionId: string): JsonObject {
+  const view: JsonObject = {
+    payment_transaction_id: paymentTransactionId,
+    state: 'AUTHORIZED',
+    amount: order.order_amount,
+    currency: order.purchase_currency,
+    created_at: order.created_at,
+    expires_at: order.expires_at,
+  };
+  if (input.payment_transaction_reference !== undefined) view.payment_transaction_reference = input.payment_transaction_reference;
+  if ('payment_request_id' in input.origin) view.payment_request_id = input.origin.payment_request_id;
+  return view;
+}
+
+export async function createPaymentTransaction(uow: UnitOfWork, input: TransactionInput): Promise<JsonObject> {
+  const paymentTransactionId = ids.paymentTransaction(uow.ctx.random);
+  const orderId = orderIdOf(paymentTransactionId);
+  const country = countryFor(input.currency, input.supplementary_purchase_data);
+  const method = authorizedPaymentMethod('pay_later', input.amount);
+  const order = placeOrder(uow, {
+    orderId,
+    klarnaReference: ids.klarnaReference(uow.ctx.random),
+    purchase_country: country,
+    purchase_currency: input.currency,
+    locale: `en-${country}`,
+    order_amount: input.amount,
+    order_tax_amount: orderLines(input).reduce((s, l) => s + (l.total_tax_amount ?? 0), 0),
+    order_lines: orderLines(input),
+    merchant_reference1: input.payment_transaction_reference,
+    merchant_reference2: typeof input.supplementary_purchase_data?.purchase_reference === 'string' ? input.supplementary_purchase_data.purchase_reference : undefined,
+    initial_payment_method: method.initial,
+    fraud: input.fraud,
+    source: 'payment_transaction',
+    sourceId: paymentTransactionId,
+    subject: input.subject,
+  });
+  uow.addLookup(paymentTransactionLookup, paymentTransactionId, orderType, orderId);
+  const view = transactionView(order, input, paymentTransactionId);
+  await publishEvent(uow, 'payment.transaction.state-change.authorized', view);
+  return view;
+}
+
+function orderLines(input: TransactionInput): OrderLine[] {
+  const items = input.supplementary_purchase_data?.line_items as LineItem[] | undefined;
+  if (!items || items.length === 0) {
+    return [{ type: 'physical', name: 'Payment', quantity: 1, unit_price: input.amount, total_amount: input.amount, total_tax_amount: 0, tax_rate: 0 }];
+  }
+  return items.map((i) => ({
+    type: 'physical',
+    name: i.name,
+    quantity: i.quantity,
+    unit_price: i.unit_price ?? (i.quantity > 0 ? Math.round(i.total_amount / i.quantity) : i.total_amount),
+    total_amount: i.total_amount,
+    total_tax_amount: i.total_tax_amount ?? 0,
+    ...(i.line_item_reference !== undefined ? { reference: i.line_item_reference } : {}),
+    ...(i.product_url !== undefined ? { product_url: i.product_url } : {}),
+    ...(i.image_url !== undefined ? { image_url: i.image_url } : {}),
+  }));
+}
+
+/**
+ * For Order Management: publishes `payment.transaction.state-change.<state>` when an order that is a
+ * v2 payment transaction changes (expired, fully captured = completed, closed). Orders from other
+ * sources publish nothing. Call it in the same unit of work as the order change.
+ */
+export async function publishTransactionStateChange(uow: UnitOfWork, order: OrderState, state: 'expired' | 'completed' | 'closed'): Promise<void> {
+  if (order.internal.source !== 'payment_transaction') return;
+  await publishEvent(uow, `payment.transaction.state-change.${state}`, {
+    payment_transaction_id: order.internal.sourceId,
+    ...(order.merchant_reference1 !== undefined ? { payment_transaction_reference: order.merchant_reference1 } : {}),
+    state: state.toUpperCase(),
+    amount: order.order_amount,
+    captured_amount: order.captured_amount,
+    refunded_amount: order.refunded_amount,
+    currency: order.purchase_currency,
+    updated_at: new Date(uow.now).toISOString(),
+  });
+}
