@@ -13,6 +13,7 @@ import { limits } from '../domain/limits.js';
 import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
+import { isAuthHook } from './auth.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -84,6 +85,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, schema: route.schema as Record<string, unknown> | undefined });
+    // Credentials first: route families attach basicAuth as a preHandler; it moves to onRequest, so
+    // a caller without valid credentials gets 401 before its body is parsed or validated (and
+    // learns nothing from a 400). Hooks already on onRequest (the sandbox-mode guard) run before it.
+    const pre = [route.preHandler ?? []].flat();
+    if (pre.some(isAuthHook)) {
+      route.preHandler = pre.filter((hook) => !isAuthHook(hook));
+      route.onRequest = [...[route.onRequest ?? []].flat(), ...pre.filter(isAuthHook)] as typeof route.onRequest;
+    }
   });
 
   await app.register(fastifySwagger, {

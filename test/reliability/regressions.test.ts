@@ -89,4 +89,22 @@ describe('reliability regressions', () => {
     expect(res.json().error_messages).toEqual(['No route POST /payments/v1/authorizations/{id}/ordre']);
     expect(res.body).not.toContain(token);
   });
+
+  // Isolation matrix: an unauthenticated PATCH /v2/notification/webhooks/{id} with a body the
+  // schema refuses answered 400 naming the fields — validation ran before the credential check.
+  it('credentials are checked before the body is parsed or validated', async () => {
+    const cases: [string, string, unknown][] = [
+      ['POST', '/payments/v1/sessions', '{not json'],
+      ['POST', '/payments/v1/sessions', { order_amount: 'lots' }],
+      ['PATCH', '/v2/notification/webhooks/x', { unknown: true }],
+      ['POST', '/ordermanagement/v1/orders/x/captures', { captured_amount: -1 }],
+    ];
+    for (const [method, url, body] of cases) {
+      const res = await t.request(method, url, { merchant: null, body: typeof body === 'string' ? body : body, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Basic realm="Kassa"');
+    }
+    // With credentials, the same bodies are refused for what they are.
+    expect((await t.request('POST', '/payments/v1/sessions', { body: { order_amount: 'lots' } })).statusCode).toBe(400);
+  });
 });

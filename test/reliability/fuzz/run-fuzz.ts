@@ -89,6 +89,17 @@ export function seedBodies(): Record<string, unknown[]> {
     'POST /ordermanagement/v1/orders/{order_id}/refunds': [{ refunded_amount: 100 }],
     'PATCH /ordermanagement/v1/orders/{order_id}/authorization': [{ order_amount: 10000, order_lines: swedishOrder().order_lines }],
     'POST /kp/v1/journey/{kind}/identify': [{ email: 'customer@email.se' }],
+    'POST /v2/accounts/{partner_account_id}/payment/authorize': [
+      { currency: 'EUR', request_payment_transaction: { amount: 11800, payment_transaction_reference: 'fz' }, step_up_config: { payment_request_reference: 'fz', customer_interaction_config: { method: 'HANDOVER', return_url: 'https://partner.example/r' } } },
+      { currency: 'EUR', request_payment_transaction: { amount: 11800, payment_transaction_reference: 'fz' } },
+    ],
+    'POST /v2/payment/requests': [{ currency: 'EUR', amount: 5000, payment_request_reference: 'fz', customer_interaction_config: { return_url: 'https://partner.example/r' } }],
+    'PATCH /v2/payment/requests/{payment_request_id}': [{ amount: 6000 }, { payment_request_reference: 'fz-2' }],
+    'PATCH /v2/accounts/{partner_account_id}/payment/requests/{payment_request_id}': [{ amount: 6000 }],
+    'POST /sandbox/v2/payment/requests/{payment_request_id}/journey': [{ action: 'enter' }, { action: 'approve', customer: { email: 'customer@email.de' } }, { action: 'abort' }],
+    'POST /v2/notification/webhooks': [{ url: 'https://partner.example/hooks', event_types: ['*'], event_version: 'v2', signing_key_id: 'x', status: 'ENABLED' }],
+    'PATCH /v2/notification/webhooks/{webhook_id}': [{ status: 'DISABLED' }, { event_types: ['payment.request.*'] }],
+    'POST /v2/notification/webhooks/{webhook_id}/simulate': [{ event_type: 'payment.request.state-change.completed' }],
     'POST /demo/api/quote': [{ cart: [{ sku: 'KO-MUG', quantity: 2 }] }],
     'POST /demo/api/sessions': [{ cart: [{ sku: 'KO-MUG', quantity: 1 }, { sku: 'KO-SOCK', quantity: 2 }] }],
     'POST /customer-token/v1/tokens/{customerToken}/order': [(({ purchase_country: _c, locale: _l, ...o }) => o)(swedishOrder(5000))],
@@ -232,12 +243,23 @@ function expectedShape(url: string): 'v1' | 'v2' {
 }
 
 const demoRelay = (url: string) => url.startsWith('/demo/api/');
+const hostileQueryValues = ['-1', '0', '101', '1e9', '9007199254740993', '1.5', 'abc', '', '\u0000', 'x'.repeat(5000), '[]', '{"a":1}', 'PENDING,FAILED', 'pending'];
+
+/**
+ * GETs that write by design, each with its reason. Everything else read-only must change nothing.
+ * - /journey/payment-requests/{id}: the customer opening the journey page puts the request
+ *   IN_PROGRESS (docs/payment-requests.md), as Klarna's hosted journey does.
+ */
+const readsThatWrite = [/^\/journey\/payment-requests\/[^/?]+(\?.*)?$/];
+const htmlPage = (url: string) => url.startsWith('/journey/') || url.startsWith('/demo/') || url.startsWith('/kp/v1/');
 
 /** What is wrong with an error response, if anything. */
 export function errorShapeProblem(url: string, method: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | undefined {
   const correlation = res.headers['klarna-correlation-id'];
   if (typeof correlation !== 'string' || !correlation) return 'no Klarna-Correlation-Id header';
   if (method === 'HEAD') return undefined;
+  // Pages a customer's browser opens (the payment request journey page) answer an HTML error page.
+  if (String(res.headers['content-type'] ?? '').startsWith('text/html')) return htmlPage(url) ? undefined : `HTML error body on ${url}`;
   let body: any;
   try {
     body = JSON.parse(res.body);
@@ -297,9 +319,30 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
     const call = async (r: RawRequest) => target.inject(r);
     /** Real objects to aim at: a few sessions, authorizations and orders, refreshed as they are used up. */
+    let replenished = 0;
+    let signingKeyId: string | undefined;
     const replenish = async () => {
+      const auth = { authorization: target.authorization, 'content-type': 'application/json' };
+      const has = (path: string) => ops.some((op) => op.path === path);
+      if (has('/v2/notification/webhooks')) {
+        // Signing keys and webhooks are capped per account (the fuzzer also deletes them): a new
+        // webhook each time, a new key now and then; refusals at the cap are fine.
+        if (replenished++ % 5 === 0 || !signingKeyId) {
+          const key = await call({ method: 'POST', url: '/v2/notification/signing-keys', headers: { authorization: target.authorization } });
+          pool.harvest(key.json());
+          if (key.statusCode === 201) signingKeyId = key.json().signing_key_id;
+        }
+        const hook = await call({ method: 'POST', url: '/v2/notification/webhooks', headers: auth, payload: JSON.stringify({ url: 'https://partner.example/hooks', event_types: ['*'], event_version: 'v2', signing_key_id: signingKeyId, status: 'ENABLED' }) });
+        pool.harvest(hook.json());
+        const sim = await call({ method: 'POST', url: `/v2/notification/webhooks/${hook.json().webhook_id}/simulate`, headers: auth, payload: JSON.stringify({ event_type: 'payment.request.state-change.completed' }) });
+        pool.harvest(sim.json());
+      }
+      if (has('/v2/accounts/{partner_account_id}/payment/authorize')) {
+        const stepUp = seeds['POST /v2/accounts/{partner_account_id}/payment/authorize']![0];
+        const pr = await call({ method: 'POST', url: `/v2/accounts/${target.accountId}/payment/authorize`, headers: auth, payload: JSON.stringify(stepUp) });
+        pool.harvest(pr.json());
+      }
       for (let i = 0; i < 3; i++) {
-        const auth = { authorization: target.authorization, 'content-type': 'application/json' };
         const withUrls = { ...swedishOrder(), merchant_urls: { confirmation: 'https://shop.example/thanks/{order.id}' }, ...(i === 0 ? { intent: 'buy_and_tokenize' } : {}) };
         const s = await call({ method: 'POST', url: '/payments/v1/sessions', headers: auth, payload: JSON.stringify(withUrls) });
         pool.harvest(s.json());
@@ -334,7 +377,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const known = corpus.get(operationKey(op));
         body = known?.length && rng.bool(0.7) ? structuredClone(rng.pick(known)) : validValue(op.body, rng);
       }
-      return { url: fillPath(op.path, values), body, key: rng.bool(0.3) ? rng.uuid() : undefined };
+      // Query parameters (e.g. ?limit= on a delivery log): sometimes, valid or hostile.
+      const query = op.queryParams
+        .filter(() => rng.bool(0.5))
+        .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(rng.bool(0.35) ? rng.pick(hostileQueryValues) : validValue(p.schema, rng, p.name)))}`);
+      return { url: fillPath(op.path, values) + (query.length ? `?${query.join('&')}` : ''), body, key: rng.bool(0.3) ? rng.uuid() : undefined };
     };
 
     for (let i = 0; i < options.requests && report.failures.length < maxFailures; i++) {
@@ -417,7 +464,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const shape = errorShapeProblem(request.url, request.method, { statusCode: res.statusCode, headers: res.headers, body: res.body });
         if (shape) fail(shape);
       } else report.accepted++;
-      if ((res.statusCode >= 400 || request.method === 'GET' || request.method === 'HEAD') && after !== before) {
+      const readThatWrites = readsThatWrite.some((re) => re.test(request.url));
+      if ((res.statusCode >= 400 || ((request.method === 'GET' || request.method === 'HEAD') && !readThatWrites)) && after !== before) {
         fail(`${res.statusCode >= 400 ? 'rejected request' : 'read'} changed the store`);
       }
       if (res.statusCode < 300) {

@@ -76,5 +76,29 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
   set(['customerToken', 'token_id', 'customer_token_id'], customerToken.token_id);
   secrets.push(customerToken.token_id);
 
+  // v2: a signing key (its secret), a webhook and one delivery of it, a payment request the
+  // customer approved (its tokens), and one still open.
+  if (has('POST', '/v2/notification/signing-keys')) {
+    const key = (await call('POST', '/v2/notification/signing-keys')).json();
+    set(['signing_key_id'], key.signing_key_id);
+    secrets.push(key.signing_key);
+    const hook = (
+      await call('POST', '/v2/notification/webhooks', { url: 'https://partner.example/hooks', event_types: ['*'], event_version: 'v2', signing_key_id: key.signing_key_id, status: 'ENABLED' })
+    ).json();
+    set(['webhook_id'], hook.webhook_id);
+    const simulated = (await call('POST', `/v2/notification/webhooks/${hook.webhook_id}/simulate`, { event_type: 'payment.request.state-change.completed' })).json();
+    set(['delivery_id'], simulated.delivery_id);
+  }
+  if (has('POST', '/v2/accounts/:partner_account_id/payment/authorize')) {
+    const stepUp = { payment_request_reference: 'world-pr', customer_interaction_config: { method: 'HANDOVER', return_url: 'https://partner.example/return' } };
+    const purchase = { currency: 'EUR', request_payment_transaction: { amount: 11800, payment_transaction_reference: 'world-tx' } };
+    const approved = (await call('POST', `/v2/accounts/${merchant.accountId}/payment/authorize`, { ...purchase, step_up_config: stepUp })).json().payment_request;
+    await call('POST', `/sandbox/v2/payment/requests/${approved.payment_request_id}/journey`, { action: 'enter' });
+    const completed = (await call('POST', `/sandbox/v2/payment/requests/${approved.payment_request_id}/journey`, { action: 'approve', customer: { email: 'customer@email.de' } })).json().payment_request;
+    for (const k of ['payment_token', 'klarna_network_session_token', 'interoperability_token']) if (completed.state_context?.[k]) secrets.push(completed.state_context[k]);
+    const open = (await call('POST', `/v2/accounts/${merchant.accountId}/payment/authorize`, { ...purchase, step_up_config: stepUp })).json().payment_request;
+    set(['payment_request_id'], open.payment_request_id);
+  }
+
   return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])], clientToken: open.client_token };
 }
