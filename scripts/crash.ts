@@ -41,9 +41,11 @@ const report = await runCrash({
   keepDir: values['keep-dir'],
   log: (line) => console.log(line),
 });
-const { failures, counts, ...summary } = report;
+const { failures, counts, refusals, ...summary } = report;
 console.log(JSON.stringify({ ...summary, failures: failures.length }, null, 2));
 console.log('responses by operation and status:', JSON.stringify(counts));
+console.log('clean refusals seen (first of each):');
+for (const [what, text] of Object.entries(refusals)) console.log(`  ${what}: ${text}`);
 if (failures.length) {
   console.error(`\nFAILED (seed ${seed}); data and kassa.log kept in ${report.dir}:`);
   for (const f of failures.slice(0, 50)) console.error(`  - ${f}`);

@@ -20,6 +20,7 @@ export class InDoubt extends Error {
 export interface CallOptions {
   body?: unknown;
   key?: string;
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -38,7 +39,7 @@ export class Client {
   }
 
   call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { authorization: this.authorization };
+    const headers: Record<string, string> = { authorization: this.authorization, ...options.headers };
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     if (payload) {
       headers['content-type'] = 'application/json';

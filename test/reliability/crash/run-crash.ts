@@ -25,6 +25,7 @@ import { Prng } from '../support/prng.js';
 import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
 import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
+import { paymentRequestType } from '../../../src/domain/payment-request/payment-request-state.js';
 import { Client, InDoubt } from './client.js';
 import { Receiver } from './receiver.js';
 import { advanceBy, featuresOf, Model, runClient, settle, Stop, type Features, type Op, type WorkloadContext } from './workload.js';
@@ -63,6 +64,7 @@ export interface CrashReport {
   bootMs: number;
   loadMs: number;
   counts: Record<string, number>;
+  refusals: Record<string, string>;
   durationMs: number;
   failures: string[];
   dir: string;
@@ -170,7 +172,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     kills: 0,
     bootKills: 0,
     store: options.store,
-    features: { orderManagement: false, customerTokens: false },
+    features: { orderManagement: false, customerTokens: false, paymentRequests: false },
     operations: 0,
     inDoubtResolved: 0,
     timersDueWhileDown: 0,
@@ -179,6 +181,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     bootMs: 0,
     loadMs: 0,
     counts: model.counts,
+    refusals: model.refusals,
     durationMs: 0,
     failures: model.failures,
     dir,
@@ -205,7 +208,15 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     if (account.status !== 200) throw new Error(`cannot call the sandbox merchant: ${account.status} ${account.text}`);
     const accountId: string = account.json.account_id;
     log(`features: ${JSON.stringify(features)}; account ${accountId}`);
-    const ctx: WorkloadContext = { client, model, features, receiverUrl: receiver.url };
+    const ctx: WorkloadContext = { client, model, features, receiverUrl: receiver.url, accountId };
+    if (features.paymentRequests) {
+      // Every v2 event goes to the local receiver, signed; the outbox checks then cover webhooks.
+      const key = await client.call('POST', '/v2/notification/signing-keys');
+      const hook = await client.call('POST', '/v2/notification/webhooks', {
+        body: { url: `${receiver.url}/webhooks`, event_types: ['*'], event_version: 'v2', signing_key_id: key.json?.signing_key_id, status: 'ENABLED' },
+      });
+      if (key.status !== 201 || hook.status !== 201) throw new Error(`cannot subscribe the receiver: ${key.status} ${hook.status} ${hook.text}`);
+    }
 
     for (let k = 1; k <= options.kills && model.failures.length === 0; k++) {
       model.cycle = k;
@@ -353,13 +364,45 @@ async function checkModelAgainstStore(probe: StoreProbe, model: Model, accountId
     if (o.cancelled && stored.status !== 'CANCELLED') fail(`order ${o.id}: acknowledged cancel, stored ${stored.status}`);
     if (!o.cancelled && stored.status === 'CANCELLED' && doubt('order.cancel', o.id).length === 0 && !o.frozen) fail(`order ${o.id}: CANCELLED without an acknowledged cancel`);
   }
-  const orderCreates = doubt('order.create').length + doubt('customer-token.order').length;
+  const orderCreates = doubt('order.create').length + doubt('customer-token.order').length + doubt('v2.authorize-token').length;
   const extraOrders = orders.size - model.orders.size;
   if (extraOrders < 0 || extraOrders > orderCreates) fail(`${orders.size} orders stored, ${model.orders.size} acknowledged, ${orderCreates} in doubt`);
   const tokens = (await aggregates(probe, customerTokenType)).filter((a) => a.accountId === accountId);
   for (const t of model.customerTokens.keys()) if (!tokens.some((x) => x.id === t)) fail(`acknowledged customer token ${t} is missing`);
   const extraTokens = tokens.length - model.customerTokens.size;
   if (extraTokens < 0 || extraTokens > doubt('customer-token.create').length) fail(`${tokens.length} customer tokens stored, ${model.customerTokens.size} acknowledged`);
+
+  // v2 payment requests: each acknowledged one is stored with its amount and (final) state, and its
+  // current state's webhook was written in the same transaction as the state.
+  const requests = new Map((await aggregates(probe, paymentRequestType)).filter((a) => a.accountId === accountId).map((a) => [a.state.payment_request_id as string, a.state]));
+  if (model.paymentRequests.size || requests.size) {
+    const rows = await outbox(probe);
+    const webhookEvents = new Set(
+      rows
+        .filter((r) => r.kind === 'webhook')
+        .map((r) => {
+          const env = JSON.parse(r.body);
+          return `${env.payload?.payment_request_id}\u0000${env.metadata?.event_type}`;
+        }),
+    );
+    for (const r of model.paymentRequests.values()) {
+      const stored = requests.get(r.id);
+      if (!stored) {
+        fail(`acknowledged payment request ${r.id} is missing`);
+        continue;
+      }
+      const updating = doubt('v2.update', r.id).map((op) => (op.body as { amount: number }).amount);
+      if (stored.amount !== r.amount && !updating.includes(stored.amount)) fail(`payment request ${r.id}: amount ${stored.amount}, acknowledged ${r.amount}`);
+      if (r.state === 'CANCELED' && stored.state !== 'CANCELED') fail(`payment request ${r.id}: acknowledged cancel, stored ${stored.state}`);
+      if ((r.state === 'COMPLETED' || r.state === 'AUTHORIZED') && stored.state !== 'COMPLETED') fail(`payment request ${r.id}: acknowledged approval, stored ${stored.state}`);
+    }
+    for (const [id, stored] of requests) {
+      const type = `payment.request.state-change.${String(stored.state).toLowerCase().replace('_', '-')}`;
+      if (!webhookEvents.has(`${id}\u0000${type}`)) fail(`payment request ${id} is ${stored.state} but no ${type} webhook was written with it (half-applied)`);
+    }
+    const extra = requests.size - model.paymentRequests.size;
+    if (extra < 0 || extra > doubt('v2.authorize-step-up').length) fail(`${requests.size} payment requests stored, ${model.paymentRequests.size} acknowledged`);
+  }
 
   const offsetMs = (await accountOffsets(probe)).get(accountId) ?? 0;
   const pendingSeconds = doubt('clock.advance').reduce((s, o) => s + (o.body as { seconds: number }).seconds, 0);
@@ -409,7 +452,7 @@ async function waitTimersFired(withProbe: <T>(f: (p: StoreProbe) => Promise<T>) 
 async function resolveInDoubt(client: Client, model: Model, op: Op): Promise<void> {
   for (let attempt = 1; attempt <= 50; attempt++) {
     try {
-      const reply = await client.call(op.method, op.path, { body: op.body, key: op.key });
+      const reply = await client.call(op.method, op.path, { body: op.body, key: op.key, headers: op.headers });
       settle(model, op, reply);
       return;
     } catch (error) {

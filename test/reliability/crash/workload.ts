@@ -16,12 +16,14 @@ import { Client, InDoubt, type Reply } from './client.js';
 export interface Features {
   orderManagement: boolean;
   customerTokens: boolean;
+  paymentRequests: boolean;
 }
 
 export function featuresOf(operationKeys: Set<string>): Features {
   return {
     orderManagement: operationKeys.has('POST /ordermanagement/v1/orders/{order_id}/captures'),
     customerTokens: operationKeys.has('POST /customer-token/v1/tokens/{customerToken}/order'),
+    paymentRequests: operationKeys.has('POST /v2/accounts/{partner_account_id}/payment/authorize') && operationKeys.has('POST /v2/notification/webhooks'),
   };
 }
 
@@ -38,6 +40,16 @@ export interface SessionModel {
   orderId?: string;
   /** intent tokenize: the authorization becomes a customer token instead of an order. */
   tokenize?: boolean;
+  busy: boolean;
+}
+
+export interface PaymentRequestModel {
+  id: string;
+  amount: number;
+  /** As last acknowledged; timers may move it on (EXPIRED) without the client knowing. */
+  state: 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'CANCELED' | 'AUTHORIZED' | 'GONE';
+  networkSessionToken?: string;
+  orderId?: string;
   busy: boolean;
 }
 
@@ -72,6 +84,7 @@ export interface Op {
   target?: string;
   /** Statuses besides 2xx that are a legitimate answer (e.g. 404 once a session expired). */
   allowed: number[];
+  headers?: Record<string, string>;
   apply: (reply: Reply) => void;
   state: 'sent' | 'done' | 'indoubt';
   reply?: Reply;
@@ -87,6 +100,7 @@ export class Model {
   readonly sessions = new Map<string, SessionModel>();
   readonly orders = new Map<string, OrderModel>();
   readonly customerTokens = new Map<string, CustomerTokenModel>();
+  readonly paymentRequests = new Map<string, PaymentRequestModel>();
   readonly ops: Op[] = [];
   readonly failures: string[] = [];
   /** Seconds the account clock was moved by acknowledged advances. */
@@ -94,6 +108,8 @@ export class Model {
   seq = 0;
   cycle = 0;
   counts: Record<string, number> = {};
+  /** The first answer of each refused (4xx) kind, for the report. */
+  refusals: Record<string, string> = {};
 
   inDoubt(): Op[] {
     return this.ops.filter((o) => o.state === 'indoubt');
@@ -121,6 +137,7 @@ export interface WorkloadContext {
   model: Model;
   features: Features;
   receiverUrl: string;
+  accountId: string;
 }
 
 const is2xx = (s: number) => s >= 200 && s < 300;
@@ -131,7 +148,7 @@ export async function send(ctx: WorkloadContext, op: Omit<Op, 'seq' | 'cycle' | 
   ctx.model.ops.push(full);
   let reply: Reply;
   try {
-    reply = await ctx.client.call(full.method, full.path, { body: full.body, key: full.key });
+    reply = await ctx.client.call(full.method, full.path, { body: full.body, key: full.key, headers: full.headers });
   } catch (error) {
     if (error instanceof InDoubt) {
       full.state = 'indoubt';
@@ -148,6 +165,7 @@ export function settle(model: Model, op: Op, reply: Reply): void {
   op.reply = reply;
   op.state = 'done';
   model.counts[`${op.kind} ${reply.status}`] = (model.counts[`${op.kind} ${reply.status}`] ?? 0) + 1;
+  if (reply.status >= 400) model.refusals[`${op.kind} ${reply.status}`] ??= reply.text.slice(0, 200);
   if (reply.status >= 500) model.fail(`${op.kind} ${op.method} ${op.path} answered ${reply.status}: ${reply.text.slice(0, 300)}`);
   else if (!is2xx(reply.status) && !op.allowed.includes(reply.status)) model.fail(`${op.kind} ${op.method} ${op.path} answered ${reply.status}: ${reply.text.slice(0, 300)}`);
   if (!reply.headers['klarna-correlation-id']) model.fail(`${op.kind}: no Klarna-Correlation-Id header`);
@@ -343,6 +361,122 @@ const chargeCustomerToken: Action = (ctx, rng) => {
   }).then(() => undefined);
 };
 
+function pickRequest(ctx: WorkloadContext, rng: Prng, want: (r: PaymentRequestModel) => boolean): PaymentRequestModel | undefined {
+  const candidates = [...ctx.model.paymentRequests.values()].filter((r) => !r.busy && want(r));
+  if (candidates.length === 0) return undefined;
+  const r = rng.pick(candidates.slice(-20));
+  r.busy = true;
+  return r;
+}
+
+const purchase = (amount: number) => ({ currency: 'EUR', request_payment_transaction: { amount, payment_transaction_reference: `crash-${amount}` } });
+
+/** v2: authorize with a step-up configuration -> a SUBMITTED payment request. */
+const requestPayment: Action = (ctx, rng) => {
+  const amount = rng.int(10, 200) * 100;
+  return send(ctx, {
+    kind: 'v2.authorize-step-up',
+    method: 'POST',
+    path: `/v2/accounts/${ctx.accountId}/payment/authorize`,
+    body: { ...purchase(amount), step_up_config: { payment_request_reference: `crash-${amount}`, customer_interaction_config: { method: 'HANDOVER', return_url: `${ctx.receiverUrl}/return` } } },
+    key: key(rng),
+    allowed: [],
+    apply: (r) => {
+      const pr = r.json?.payment_request;
+      if (r.status !== 200 || typeof pr?.payment_request_id !== 'string') return ctx.model.fail(`v2.authorize-step-up: ${r.status} ${r.text.slice(0, 200)}`);
+      ctx.model.paymentRequests.set(pr.payment_request_id, { id: pr.payment_request_id, amount, state: 'SUBMITTED', busy: false });
+    },
+  }).then(() => undefined);
+};
+
+/** v2: the customer's journey, headless: enter, then approve (or abort). */
+const journeyStep: Action = (ctx, rng) => {
+  const r = pickRequest(ctx, rng, (x) => x.state === 'SUBMITTED' || x.state === 'IN_PROGRESS');
+  if (!r) return undefined;
+  const action = r.state === 'SUBMITTED' ? 'enter' : rng.pick(['approve', 'approve', 'approve', 'abort'] as const);
+  return send(ctx, {
+    kind: `v2.journey.${action}`,
+    method: 'POST',
+    path: `/sandbox/v2/payment/requests/${encodeURIComponent(r.id)}/journey`,
+    body: action === 'approve' ? { action, customer: { email: 'customer@email.de' } } : { action },
+    key: key(rng),
+    target: r.id,
+    allowed: [404, 409],
+    apply: (reply) => {
+      const state = reply.json?.payment_request?.state;
+      if (reply.status === 200 && typeof state === 'string') {
+        r.state = state === 'COMPLETED' || state === 'IN_PROGRESS' || state === 'SUBMITTED' || state === 'CANCELED' ? state : 'GONE';
+        if (state === 'COMPLETED') r.networkSessionToken = reply.json.payment_request.state_context?.klarna_network_session_token;
+      } else r.state = 'GONE'; // expired meanwhile
+      r.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+/** v2: authorize with the approved request's token -> a payment transaction, managed as an order. */
+const finalizePayment: Action = (ctx, rng) => {
+  const r = pickRequest(ctx, rng, (x) => x.state === 'COMPLETED' && Boolean(x.networkSessionToken));
+  if (!r) return undefined;
+  return send(ctx, {
+    kind: 'v2.authorize-token',
+    method: 'POST',
+    path: `/v2/accounts/${ctx.accountId}/payment/authorize`,
+    body: purchase(r.amount),
+    headers: { 'klarna-network-session-token': r.networkSessionToken! },
+    key: key(rng),
+    target: r.id,
+    allowed: [400, 403, 404, 409],
+    apply: (reply) => {
+      const tx = reply.json?.payment_transaction_response?.payment_transaction;
+      if (reply.status === 200 && typeof tx?.payment_transaction_id === 'string') {
+        const orderId = tx.payment_transaction_id.slice(tx.payment_transaction_id.lastIndexOf(':') + 1);
+        r.state = 'AUTHORIZED';
+        r.orderId = orderId;
+        if (ctx.model.orders.has(orderId)) ctx.model.fail(`v2.authorize-token: order ${orderId} answered twice`);
+        ctx.model.orders.set(orderId, newOrder(orderId, `payment_request:${r.id}`, r.amount, false));
+      } else r.state = 'GONE'; // the token expired (60 min) after clock advances
+      r.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const cancelRequest: Action = (ctx, rng) => {
+  const r = pickRequest(ctx, rng, (x) => x.state === 'SUBMITTED' || x.state === 'IN_PROGRESS');
+  if (!r) return undefined;
+  return send(ctx, {
+    kind: 'v2.cancel',
+    method: 'DELETE',
+    path: `/v2/payment/requests/${encodeURIComponent(r.id)}`,
+    key: key(rng),
+    target: r.id,
+    allowed: [404, 409],
+    apply: (reply) => {
+      r.state = reply.status === 200 ? 'CANCELED' : 'GONE';
+      r.busy = false;
+    },
+  }).then(() => undefined);
+};
+
+const updateRequest: Action = (ctx, rng) => {
+  const r = pickRequest(ctx, rng, (x) => x.state === 'SUBMITTED');
+  if (!r) return undefined;
+  const amount = rng.int(10, 200) * 100;
+  return send(ctx, {
+    kind: 'v2.update',
+    method: 'PATCH',
+    path: `/v2/payment/requests/${encodeURIComponent(r.id)}`,
+    body: { amount },
+    key: key(rng),
+    target: r.id,
+    allowed: [404, 409],
+    apply: (reply) => {
+      if (reply.status === 200) r.amount = amount;
+      else r.state = 'GONE';
+      r.busy = false;
+    },
+  }).then(() => undefined);
+};
+
 const releaseRemaining: Action = (ctx, rng) => {
   const o = pickOrder(ctx, rng, (x) => !x.cancelled && !x.released && x.captures.size > 0 && sum(x.captures) < x.amount);
   if (!o) return undefined;
@@ -502,7 +636,7 @@ const replay: Action = (ctx, rng) => {
   const done = ctx.model.ops.filter((o) => o.state === 'done' && o.reply && is2xx(o.reply.status) && recent(o)).slice(-200);
   if (done.length === 0) return undefined;
   const first = rng.pick(done);
-  return ctx.client.call(first.method, first.path, { body: first.body, key: first.key }).then(
+  return ctx.client.call(first.method, first.path, { body: first.body, key: first.key, headers: first.headers }).then(
     (r) => {
       ctx.model.counts[`replay ${r.status}`] = (ctx.model.counts[`replay ${r.status}`] ?? 0) + 1;
       const before = first.reply!;
@@ -532,6 +666,7 @@ export function actionsFor(features: Features): [number, Action][] {
   ];
   if (features.orderManagement) base.push([7, capture], [4, refund], [1, cancelOrder], [1, releaseRemaining], [1, updateAuthorization]);
   if (features.customerTokens) base.push([2, createCustomerToken], [2, chargeCustomerToken]);
+  if (features.paymentRequests) base.push([3, requestPayment], [5, journeyStep], [3, finalizePayment], [1, cancelRequest], [1, updateRequest]);
   return base;
 }
 
