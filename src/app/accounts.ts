@@ -37,6 +37,7 @@ export function newAccountId(random: Random, mode: 'sandbox' | 'live'): string {
 
 export class Accounts {
   private readonly verified = new Map<string, string>();
+  private readonly verifying = new Map<string, Promise<AccountRecord | undefined>>();
 
   constructor(
     private readonly store: Store,
@@ -66,6 +67,16 @@ export class Accounts {
     const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
     const cachedId = this.verified.get(cacheKey);
     if (cachedId) return this.store.getAccount(cachedId);
+    // A client that opens many connections at once sends the same credentials many times before
+    // the first check ends: they share one scrypt instead of queueing dozens on the thread pool.
+    const pending = this.verifying.get(cacheKey);
+    if (pending) return pending;
+    const verification = this.verify(cacheKey, username, password).finally(() => this.verifying.delete(cacheKey));
+    this.verifying.set(cacheKey, verification);
+    return verification;
+  }
+
+  private async verify(cacheKey: string, username: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.store.getAccountByUsername(username);
     // Hash even when the user is unknown so timing does not reveal which usernames exist.
     const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');

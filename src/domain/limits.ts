@@ -50,6 +50,8 @@ export const limits = Object.freeze({
   merchantDriveStepsMax: 12,
   merchantClientKeysMax: 100,
   merchantConnectionUrlCharsMax: 2000,
+  /** SQLite group commit: most batches (one per command) written by one transaction. */
+  groupCommitBatchesMax: 1000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
