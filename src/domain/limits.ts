@@ -41,7 +41,6 @@ export const limits = Object.freeze({
   webhookUrlCharsMax: 2000,
   webhookEventTypesMax: 50,
   lineItemsMax: 1000,
-  journeyFormBytesMax: 16_384,
   // Merchant role (src/app/merchant): request log size, retries of unknown outcomes, polls.
   merchantRequestsPerOrderMax: 1000,
   merchantStepAttemptsMax: 10,

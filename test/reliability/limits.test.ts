@@ -257,22 +257,6 @@ describe('v2 limits', () => {
     expect((await t.request('POST', '/v2/payment/requests', { body: request(items(max)) })).statusCode).toBe(201);
     expect((await t.request('POST', '/v2/payment/requests', { body: request(items(max + 1)) })).statusCode).toBe(400);
   });
-
-  it('journeyFormBytesMax: a journey form of the limit is read, one byte more is 413', async () => {
-    const max = bound('journeyFormBytesMax');
-    const id = (await t.request('POST', '/v2/payment/requests', { body: request({}) })).json().payment_request_id;
-    const form = (n: number) => {
-      const base = 'action=abort&email=a%40b.se&pad=';
-      return base + 'p'.repeat(n - base.length);
-    };
-    const url = `/journey/payment-requests/${encodeURIComponent(id)}`;
-    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
-    expect((await t.request('GET', url, { merchant: null })).statusCode).toBe(200); // the customer opens the journey
-    const at = await t.request('POST', url, { merchant: null, body: form(max), headers });
-    expect(at.statusCode).toBe(303);
-    const over = await t.request('POST', url, { merchant: null, body: form(max + 1), headers });
-    expect(over.statusCode).toBe(413);
-  });
 });
 
 describe('worker batches', () => {

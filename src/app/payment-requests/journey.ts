@@ -18,6 +18,7 @@
  */
 import { KassaError, isRejection } from '../../domain/errors.js';
 import { decidePurchase } from '../../domain/decision/decide-purchase.js';
+import type { PaymentMethodCategoryId } from '../../domain/decision/payment-methods.js';
 import { durations } from '../../domain/limits.js';
 import type { JsonObject } from '../../domain/order/order-state.js';
 import { guards } from '../../domain/payment-request/payment-request-machine.js';
@@ -35,6 +36,12 @@ export interface JourneyCustomer {
   phone?: string;
   given_name?: string;
   family_name?: string;
+}
+
+/** How the customer chose to pay in the purchase journey (the headless helper leaves it out: pay_later). */
+export interface JourneyPaymentChoice {
+  category: PaymentMethodCategoryId;
+  installments?: number;
 }
 
 export interface JourneyOutcome {
@@ -65,7 +72,7 @@ export async function enterJourney(uow: UnitOfWork, id: string): Promise<Journey
   return signal(uow, current, 'enter', null);
 }
 
-export async function approveJourney(uow: UnitOfWork, id: string, customer: JourneyCustomer = {}): Promise<JourneyOutcome> {
+export async function approveJourney(uow: UnitOfWork, id: string, customer: JourneyCustomer = {}, choice?: JourneyPaymentChoice): Promise<JourneyOutcome> {
   const current = await loadPaymentRequest(uow, id);
   const given = customerOf(current, customer);
   const decision = decidePurchase({ email: given.email, phone: given.phone });
@@ -88,6 +95,7 @@ export async function approveJourney(uow: UnitOfWork, id: string, customer: Jour
     internal: {
       ...decided.state.internal,
       subject: { email: given.email, phone: given.phone },
+      ...(choice ? { paymentMethod: choice.installments === undefined ? { category: choice.category } : { category: choice.category, installments: choice.installments } } : {}),
       decision: { fraud: decision.fraudStatus === 'PENDING' ? { status: 'PENDING', ...decision.review } : { status: 'ACCEPTED' } },
       tokenExpiresAtMs: uow.now + durations.paymentTokenTtlMs,
     },
