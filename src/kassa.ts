@@ -49,8 +49,9 @@ export const redactPaths = [
   '*.signing_key',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } });
+/** The server's logger: pino with the redactions above, to stdout unless a destination is given (tests). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
 }
 
 export async function createKassa(config: Config, options: KassaOptions = {}): Promise<Kassa> {

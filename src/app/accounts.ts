@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { limits } from '../domain/limits.js';
 import type { AccountRecord, Store } from '../store/port.js';
 import type { Clock, Random } from './ports.js';
 
@@ -36,6 +37,7 @@ export function newAccountId(random: Random, mode: 'sandbox' | 'live'): string {
 
 export class Accounts {
   private readonly verified = new Map<string, string>();
+  private readonly verifying = new Map<string, Promise<AccountRecord | undefined>>();
 
   constructor(
     private readonly store: Store,
@@ -59,9 +61,22 @@ export class Accounts {
 
   /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */
   async authenticate(username: string, password: string): Promise<AccountRecord | undefined> {
+    // No account has a control character in its name (PostgreSQL cannot even compare a NUL byte):
+    // such a name is simply unknown, never a store error.
+    if (/[\u0000-\u001f\u007f]/.test(username) || username.length > limits.usernameCharsMax) return undefined;
     const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
     const cachedId = this.verified.get(cacheKey);
     if (cachedId) return this.store.getAccount(cachedId);
+    // A client that opens many connections at once sends the same credentials many times before
+    // the first check ends: they share one scrypt instead of queueing dozens on the thread pool.
+    const pending = this.verifying.get(cacheKey);
+    if (pending) return pending;
+    const verification = this.verify(cacheKey, username, password).finally(() => this.verifying.delete(cacheKey));
+    this.verifying.set(cacheKey, verification);
+    return verification;
+  }
+
+  private async verify(cacheKey: string, username: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.store.getAccountByUsername(username);
     // Hash even when the user is unknown so timing does not reveal which usernames exist.
     const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');

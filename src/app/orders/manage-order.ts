@@ -13,6 +13,7 @@ import { isAuthorizationOpen } from '../../domain/order/order-machine.js';
 import type { DecideResult, FraudNotification, OrderDecision } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
+import { afterOrderChanged } from './order-change-hooks.js';
 import { publishTransactionChange } from '../payment-requests/payment-transaction.js';
 import { fillPlaceholders } from '../payments/create-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
@@ -42,6 +43,7 @@ export async function applyOrderDecision(uow: UnitOfWork, before: OrderState, de
   }
 
   if (decision.notification) notifyMerchant(uow, after, decision.notification);
+  afterOrderChanged(uow, before, after);
   await publishTransactionChange(uow, before, after);
   return after;
 }

@@ -1,0 +1,209 @@
+/**
+ * The load generator: a process of its own (so it never shares an event loop with the server it
+ * measures), one undici Pool with a fixed number of keep-alive connections, the same for every
+ * target. Phases:
+ *   1. warm-up, closed loop (not recorded);
+ *   2. throughput, closed loop: `connections` workers each run operations back to back;
+ *   3. optionally, latency at a fixed fraction of the measured throughput, open loop: work is
+ *      started on a schedule whatever the answers do, so a slow server cannot slow the load down
+ *      and hide its own latency (coordinated omission).
+ * An operation is one HTTP call; its latency runs from issuing it (client-side queueing included)
+ * to its whole answer. Usage: node --import tsx bench/load.ts '<json LoadConfig>'; prints one JSON
+ * line (LoadResult) on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Target } from './workload.js';
+
+export interface LoadConfig {
+  origin: string;
+  workload: 'echo' | 'lifecycle';
+  connections: number;
+  authorization?: string;
+  warmupMs: number;
+  durationMs: number;
+  /** When set, a third phase runs the open loop at this fraction of the measured ops/s. */
+  openLoopFraction?: number;
+  openLoopDurationMs?: number;
+  /** Lifecycle calls to run (7, all of them, unless profiling a part). */
+  steps?: number;
+  /** The server's pid: its CPU time per operation is reported (Linux, from /proc). */
+  serverPid?: number;
+}
+
+export interface PhaseResult {
+  name: string;
+  kind: 'closed' | 'open';
+  seconds: number;
+  /** Ops asked for per second (open loop only). */
+  targetOpsPerSec?: number;
+  ops: number;
+  opsPerSec: number;
+  lifecyclesPerSec?: number;
+  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
+  errors: number;
+  errorSamples: string[];
+  /** Server CPU time (user + system, all its threads) per operation, in µs; absent without /proc. */
+  serverCpuUsPerOp?: number;
+}
+
+export interface LoadResult {
+  workload: LoadConfig['workload'];
+  connections: number;
+  phases: PhaseResult[];
+}
+
+class Recorder {
+  private latencies = new Float64Array(1 << 16);
+  private count = 0;
+  errors = 0;
+  readonly errorSamples = new Set<string>();
+  constructor(
+    readonly fromNs: bigint,
+    readonly toNs: bigint,
+  ) {}
+
+  record(startedNs: bigint, latencyUs: number, error?: string): void {
+    if (startedNs < this.fromNs || startedNs >= this.toNs) return;
+    if (error !== undefined) return this.error(error);
+    if (this.count === this.latencies.length) {
+      const bigger = new Float64Array(this.latencies.length * 2);
+      bigger.set(this.latencies);
+      this.latencies = bigger;
+    }
+    this.latencies[this.count++] = latencyUs;
+  }
+
+  error(message: string): void {
+    this.errors++;
+    if (this.errorSamples.size < 5) this.errorSamples.add(message);
+  }
+
+  result(name: string, kind: PhaseResult['kind'], opsPerLifecycle: number, targetOpsPerSec?: number): PhaseResult {
+    const seconds = Number(this.toNs - this.fromNs) / 1e9;
+    const sorted = this.latencies.slice(0, this.count).sort();
+    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 1000 : 0);
+    let sum = 0;
+    for (const v of sorted) sum += v;
+    const opsPerSec = this.count / seconds;
+    return {
+      name,
+      kind,
+      seconds: round(seconds, 2),
+      targetOpsPerSec: targetOpsPerSec === undefined ? undefined : Math.round(targetOpsPerSec),
+      ops: this.count,
+      opsPerSec: Math.round(opsPerSec),
+      lifecyclesPerSec: opsPerLifecycle > 1 ? Math.round(opsPerSec / opsPerLifecycle) : undefined,
+      latencyMs: {
+        p50: round(at(0.5), 3),
+        p90: round(at(0.9), 3),
+        p99: round(at(0.99), 3),
+        p999: round(at(0.999), 3),
+        max: round(sorted.length ? sorted[sorted.length - 1]! / 1000 : 0, 3),
+        mean: round(sorted.length ? sum / sorted.length / 1000 : 0, 3),
+      },
+      errors: this.errors,
+      errorSamples: [...this.errorSamples],
+    };
+  }
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+const nowNs = () => process.hrtime.bigint();
+
+/** CPU seconds (user + system) a process has used so far, or undefined where /proc is missing. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces) start at index 2 = state; utime is 14th field.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+const ticksPerSecond = 100; // USER_HZ on Linux
+
+/** Runs `f` at `whenNs` (or at once if past). */
+function at(whenNs: bigint, f: () => void): NodeJS.Timeout {
+  return setTimeout(f, Math.max(0, Number(whenNs - nowNs()) / 1e6));
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
+  const pool = new Pool(config.origin, { connections: config.connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+  const steps = config.steps ?? lifecycleOps;
+  const once = config.workload === 'echo' ? echoOnce : (t: Target) => lifecycleOnce(t, steps);
+  const opsPerUnit = config.workload === 'echo' ? 1 : steps;
+  const phases: PhaseResult[] = [];
+
+  let recorder = new Recorder(0n, 0n);
+  const target: Target = {
+    pool,
+    authorization: config.authorization,
+    record: (s, l, e) => recorder.record(s, l, e),
+    error: (m) => recorder.error(m),
+  };
+  const runOne = async (): Promise<void> => {
+    try {
+      await once(target);
+    } catch (error) {
+      if (!(error instanceof LifecycleError)) recorder.error(String(error));
+    }
+  };
+
+  // Closed loop: warm-up then throughput. Every worker keeps exactly one unit in flight.
+  const warmupEnd = nowNs() + BigInt(config.warmupMs) * 1_000_000n;
+  const measureEnd = warmupEnd + BigInt(config.durationMs) * 1_000_000n;
+  recorder = new Recorder(warmupEnd, measureEnd);
+  let cpuAtStart: number | undefined;
+  let cpuAtEnd: number | undefined;
+  at(warmupEnd, () => (cpuAtStart = cpuSeconds(config.serverPid)));
+  at(measureEnd, () => (cpuAtEnd = cpuSeconds(config.serverPid)));
+  await Promise.all(
+    Array.from({ length: config.connections }, async () => {
+      while (nowNs() < measureEnd) await runOne();
+    }),
+  );
+  cpuAtEnd ??= cpuSeconds(config.serverPid); // the timer may not have fired yet on a busy machine
+  const closed = recorder.result('throughput', 'closed', opsPerUnit);
+  if (cpuAtStart !== undefined && cpuAtEnd !== undefined && closed.ops > 0) closed.serverCpuUsPerOp = Math.round(((cpuAtEnd - cpuAtStart) * 1e6) / closed.ops);
+  phases.push(closed);
+
+  if (config.openLoopFraction && closed.opsPerSec > 0) {
+    // Open loop: units start on a fixed schedule; their calls are recorded if issued in the window.
+    const targetOps = closed.opsPerSec * config.openLoopFraction;
+    const unitsPerSec = targetOps / opsPerUnit;
+    const durationNs = BigInt(config.openLoopDurationMs ?? config.durationMs) * 1_000_000n;
+    await sleep(200); // let the closed loop's tail drain
+    const start = nowNs();
+    recorder = new Recorder(start, start + durationNs);
+    const inFlight = new Set<Promise<void>>();
+    let started = 0;
+    while (nowNs() < start + durationNs) {
+      const due = Math.floor((Number(nowNs() - start) / 1e9) * unitsPerSec);
+      for (; started < due; started++) {
+        const p = runOne().finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await sleep(1);
+    }
+    await Promise.all(inFlight);
+    phases.push(recorder.result(`at ${Math.round(config.openLoopFraction * 100)}% load`, 'open', opsPerUnit, targetOps));
+  }
+
+  await pool.close();
+  const result: LoadResult = { workload: config.workload, connections: config.connections, phases };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`load: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
