@@ -29,7 +29,7 @@ async function capture(orderId: string, amount: number): Promise<string> {
     after.remaining_authorized_amount -= amount;
     after.status = after.remaining_authorized_amount === 0 ? 'CAPTURED' : 'PART_CAPTURED';
     uow.put(orderType, orderId, after);
-    afterOrderChanged(uow, before, after);
+    await afterOrderChanged(uow, before, after);
     return captureId;
   });
 }

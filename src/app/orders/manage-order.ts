@@ -2,9 +2,9 @@
  * Order Management commands on the engine: load the order (404 NO_SUCH_ORDER when absent or
  * another account's), decide purely (src/domain/order/decide-*.ts), then write in the caller's
  * unit of work: the new state (compare-and-set on the version read), its events, the expiry timer
- * kept in step with the capture deadline, the merchant notification for a fraud decision, and —
- * for an order that is a v2 payment transaction — the `payment.transaction.state-change.*` webhook
- * when its transaction state moves (publishing reads the account's subscriptions, hence async).
+ * kept in step with the capture deadline, the merchant notification for a fraud decision, and what
+ * the order-change hooks add (order-change-hooks.ts: settlement tracking, the v2
+ * `payment.transaction.state-change.*` webhooks; async, since publishing reads the subscriptions).
  * Concurrent commands on one order are serialised by the version check: the loser is re-run on
  * fresh state by the engine, so two captures can never both spend the same remainder.
  */
@@ -14,7 +14,6 @@ import type { DecideResult, FraudNotification, OrderDecision } from '../../domai
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
 import { afterOrderChanged } from './order-change-hooks.js';
-import { publishTransactionChange } from '../payment-requests/payment-transaction.js';
 import { fillPlaceholders } from '../payments/create-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { orderTimers, orderType } from './place-order.js';
@@ -43,8 +42,7 @@ export async function applyOrderDecision(uow: UnitOfWork, before: OrderState, de
   }
 
   if (decision.notification) notifyMerchant(uow, after, decision.notification);
-  afterOrderChanged(uow, before, after);
-  await publishTransactionChange(uow, before, after);
+  await afterOrderChanged(uow, before, after);
   return after;
 }
 

@@ -12,6 +12,7 @@ import { authorizedPaymentMethod, type PaymentMethodCategoryId } from '../../dom
 import type { JsonObject, OpenOrderInput, OrderLine, OrderState } from '../../domain/order/order-state.js';
 import { transactionStateChange, type PaymentTransactionState } from '../../domain/order/payment-transaction-state.js';
 import { ids } from '../ids.js';
+import { onOrderChanged } from '../orders/order-change-hooks.js';
 import { placeOrder, orderType } from '../orders/place-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { publishEvent } from '../webhooks/publish.js';
@@ -97,13 +98,15 @@ function orderLines(input: TransactionInput): OrderLine[] {
 }
 
 /**
- * Order Management calls this after every order change, in the same unit of work: when the order
- * is a v2 payment transaction and the change moves its transaction state (AUTHORIZED -> COMPLETED,
- * EXPIRED or CLOSED; COMPLETED -> CLOSED), it publishes `payment.transaction.state-change.<state>`.
- * Orders from other sources (Payments v1, customer-token orders) publish nothing: they are not v2
- * transactions, whatever a subscription asks for.
+ * An order-change hook (registered below; Order Management runs it in the unit of work of every
+ * order change): when the order is a v2 payment transaction and the change moves its transaction
+ * state (AUTHORIZED -> COMPLETED, EXPIRED or CLOSED; COMPLETED -> CLOSED), it publishes
+ * `payment.transaction.state-change.<state>`, so the webhook commits with the change. Orders from
+ * other sources (Payments v1, customer-token orders) publish nothing: they are not v2 transactions,
+ * whatever a subscription asks for.
  */
-export async function publishTransactionChange(uow: UnitOfWork, before: OrderState, after: OrderState): Promise<void> {
+export async function publishTransactionChange(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> {
+  if (!before) return;
   const change = transactionStateChange(before.status, after.status);
   if (!change || change.to === 'AUTHORIZED') return;
   await publishTransactionStateChange(uow, after, change.to.toLowerCase() as Lowercase<Exclude<PaymentTransactionState, 'AUTHORIZED'>>, change.from);
@@ -134,3 +137,6 @@ export async function publishTransactionStateChange(
     updated_at: new Date(uow.now).toISOString(),
   });
 }
+
+// Registered once per process when this module is first loaded (the v2 authorize route imports it).
+onOrderChanged(publishTransactionChange);
