@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { Accounts, generateCredentials } from './app/accounts.js';
 import { ClientTokens } from './app/client-tokens.js';
 import { Engine } from './app/engine.js';
+import { startMaintenance } from './app/maintenance.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './app/ports.js';
 import type { Config } from './config/config.js';
 import { buildApp, type App } from './http/app.js';
@@ -71,14 +72,17 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   registerTimerHandlers(timers, deps);
   const app = await buildApp(deps);
 
+  let stopMaintenance = () => {};
   return {
     app,
     deps,
     startWorkers() {
       timers.start(config.pollIntervalMs);
       outbox.start(config.pollIntervalMs);
+      stopMaintenance = startMaintenance(store, clock, logger);
     },
     async close() {
+      stopMaintenance();
       await app.close();
       await timers.stop();
       await outbox.stop();
