@@ -89,6 +89,13 @@ describe('no secret in logs or error bodies', () => {
       if (op.path.startsWith('/kp/')) {
         await call(`op ${operationKey(op)} with the client token`, op.method, url, { body, merchant: null, headers: bearer });
         await call(`op ${operationKey(op)} with a spoiled client token`, op.method, url, { body, merchant: null, headers: { authorization: `Bearer ${world.clientToken}x` } });
+        if (world.journeyToken && op.pathParams.some((p) => p.name === 'kind')) {
+          // A payment request's journey: its journey token, right, spoiled, and at the wrong kind.
+          const v2Url = fillPath(op.path, { kind: 'payment-request' });
+          await call(`op ${operationKey(op)} with the journey token`, op.method, v2Url, { body, merchant: null, headers: { authorization: `Bearer ${world.journeyToken}` } });
+          await call(`op ${operationKey(op)} with a spoiled journey token`, op.method, v2Url, { body, merchant: null, headers: { authorization: `Bearer ${world.journeyToken}x` } });
+          await call(`op ${operationKey(op)} with the journey token as a client token`, op.method, url, { body, merchant: null, headers: { authorization: `Bearer ${world.journeyToken}` } });
+        }
       }
     }
     for (const [n, nasty] of nasties.entries()) {

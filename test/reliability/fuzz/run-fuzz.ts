@@ -247,18 +247,18 @@ const hostileQueryValues = ['-1', '0', '101', '1e9', '9007199254740993', '1.5', 
 
 /**
  * GETs that write by design, each with its reason. Everything else read-only must change nothing.
- * - /journey/payment-requests/{id}: the customer opening the journey page puts the request
- *   IN_PROGRESS (docs/payment-requests.md), as Klarna's hosted journey does.
+ * None today: the customer opening a payment request's journey (which puts it IN_PROGRESS) is the
+ * page's POST /kp/v1/journey/payment-request/enter, not a GET (docs/journey.md).
  */
-const readsThatWrite = [/^\/journey\/payment-requests\/[^/?]+(\?.*)?$/];
-const htmlPage = (url: string) => url.startsWith('/journey/') || url.startsWith('/demo/') || url.startsWith('/kp/v1/');
+const readsThatWrite: RegExp[] = [];
+const htmlPage = (url: string) => url.startsWith('/demo/') || url.startsWith('/kp/v1/');
 
 /** What is wrong with an error response, if anything. */
 export function errorShapeProblem(url: string, method: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | undefined {
   const correlation = res.headers['klarna-correlation-id'];
   if (typeof correlation !== 'string' || !correlation) return 'no Klarna-Correlation-Id header';
   if (method === 'HEAD') return undefined;
-  // Pages a customer's browser opens (the payment request journey page) answer an HTML error page.
+  // Pages a customer's browser opens (the journey, the demo shop) answer an HTML error page.
   if (String(res.headers['content-type'] ?? '').startsWith('text/html')) return htmlPage(url) ? undefined : `HTML error body on ${url}`;
   let body: any;
   try {

@@ -2,7 +2,7 @@
  * A merchant's "world" for the isolation and secrets suites: one of every kind of object Kassa
  * serves (an open session, an unused authorization, an order with a capture and a refund, a
  * customer token, …), with the ids keyed by the path parameter names the routes use, and every
- * secret it was handed (client tokens, authorization tokens, customer tokens, …).
+ * secret it was handed (client tokens, authorization tokens, customer tokens, journey tokens, …).
  * Objects of API families that are not served (yet) are left out; a route whose path parameter
  * has no object here makes the isolation suite fail, naming it, so new routes get a fixture.
  */
@@ -19,6 +19,8 @@ export interface World {
   all: string[];
   /** The open session's client token (the purchase journey's bearer credential). */
   clientToken: string;
+  /** The open payment request's journey token (the payment-request journey's bearer credential), if v2 is served. */
+  journeyToken?: string;
 }
 
 export const normParam = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -34,6 +36,7 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
   const has = (method: string, url: string) => t.kassa.app.hasRoute({ method: method as 'GET', url });
   const set = (names: string[], id: string) => names.forEach((n) => ids.set(normParam(n), id));
 
+  let journeyToken: string | undefined;
   ids.set('partneraccountid', merchant.accountId);
   ids.set('accountid', merchant.accountId);
 
@@ -92,13 +95,19 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
   if (has('POST', '/v2/accounts/:partner_account_id/payment/authorize')) {
     const stepUp = { payment_request_reference: 'world-pr', customer_interaction_config: { method: 'HANDOVER', return_url: 'https://partner.example/return' } };
     const purchase = { currency: 'EUR', request_payment_transaction: { amount: 11800, payment_transaction_reference: 'world-tx' } };
+    const journeyTokenOf = (pr: { state_context: { customer_interaction: { payment_request_url: string } } }) =>
+      new URLSearchParams(new URL(pr.state_context.customer_interaction.payment_request_url).hash.slice(1)).get('t') ?? undefined;
     const approved = (await call('POST', `/v2/accounts/${merchant.accountId}/payment/authorize`, { ...purchase, step_up_config: stepUp })).json().payment_request;
+    const approvedJourneyToken = journeyTokenOf(approved);
+    if (approvedJourneyToken) secrets.push(approvedJourneyToken);
     await call('POST', `/sandbox/v2/payment/requests/${approved.payment_request_id}/journey`, { action: 'enter' });
     const completed = (await call('POST', `/sandbox/v2/payment/requests/${approved.payment_request_id}/journey`, { action: 'approve', customer: { email: 'customer@email.de' } })).json().payment_request;
     for (const k of ['payment_token', 'klarna_network_session_token', 'interoperability_token']) if (completed.state_context?.[k]) secrets.push(completed.state_context[k]);
     const open = (await call('POST', `/v2/accounts/${merchant.accountId}/payment/authorize`, { ...purchase, step_up_config: stepUp })).json().payment_request;
     set(['payment_request_id'], open.payment_request_id);
+    journeyToken = journeyTokenOf(open);
+    if (journeyToken) secrets.push(journeyToken);
   }
 
-  return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])], clientToken: open.client_token };
+  return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])], clientToken: open.client_token, journeyToken };
 }
