@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { limits } from '../domain/limits.js';
 import type { AccountRecord, Store } from '../store/port.js';
 import type { Clock, Random } from './ports.js';
 
@@ -60,6 +61,9 @@ export class Accounts {
 
   /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */
   async authenticate(username: string, password: string): Promise<AccountRecord | undefined> {
+    // No account has a control character in its name (PostgreSQL cannot even compare a NUL byte):
+    // such a name is simply unknown, never a store error.
+    if (/[\u0000-\u001f\u007f]/.test(username) || username.length > limits.usernameCharsMax) return undefined;
     const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
     const cachedId = this.verified.get(cacheKey);
     if (cachedId) return this.store.getAccount(cachedId);

@@ -17,6 +17,8 @@ export const ids = {
   klarnaReference: (r: Random) => r.token(6).replace(/[^A-Za-z0-9]/g, 'X').toUpperCase().slice(0, 8),
   paymentRequest: (r: Random) => `krn:payment:eu1:request:${r.uuid()}`,
   paymentToken: (r: Random) => `krn:payment:eu1:payment-token:${r.uuid()}`,
+  /** The customer's capability for a payment request's purchase journey (in payment_request_url only). */
+  journeyToken: (r: Random) => r.token(32),
   paymentTransaction: (r: Random) => `krn:payment:eu1:transaction:${r.uuid()}`,
   correlation: (r: Random) => r.uuid(),
 };

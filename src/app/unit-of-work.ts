@@ -4,7 +4,7 @@
  * Reads are remembered with their version; `put` writes back with a compare-and-set on it, so two
  * concurrent commands on one object never lose an update (the loser is retried by the engine).
  */
-import type { AccountRecord, CommitBatch, LookupKey, OutboxWrite, Store, TimerWrite } from '../store/port.js';
+import type { AccountRecord, ClockMove, CommitBatch, LookupKey, OutboxWrite, Store, TimerWrite } from '../store/port.js';
 import type { Random } from './ports.js';
 
 export interface CommandContext {
@@ -17,7 +17,8 @@ export interface CommandContext {
 
 export class UnitOfWork {
   private readonly versions = new Map<string, number>();
-  private readonly batch: Required<Omit<CommitBatch, 'idempotency'>> = {
+  private clockMove?: ClockMove;
+  private readonly batch: Required<Omit<CommitBatch, 'idempotency' | 'clockMove'>> = {
     aggregates: [],
     lookupKeys: [],
     events: [],
@@ -94,12 +95,21 @@ export class UnitOfWork {
     this.batch.timersRemove.unshift({ id, mustExist: true });
   }
 
+  /**
+   * Moves the account's test clock forward to `newOffsetMs`, committed with the rest of this unit
+   * (compare-and-set on the offset this command started from).
+   */
+  moveClock(newOffsetMs: number): void {
+    if (newOffsetMs < this.ctx.account.clockOffsetMs) throw new Error('the test clock only moves forward');
+    this.clockMove = { accountId: this.accountId, expectedOffsetMs: this.ctx.account.clockOffsetMs, newOffsetMs };
+  }
+
   toBatch(): CommitBatch {
-    return { ...this.batch };
+    return { ...this.batch, ...(this.clockMove ? { clockMove: this.clockMove } : {}) };
   }
 
   get isEmpty(): boolean {
     const b = this.batch;
-    return !b.aggregates.length && !b.lookupKeys.length && !b.events.length && !b.outbox.length && !b.timersAdd.length && !b.timersRemove.length;
+    return !b.aggregates.length && !b.lookupKeys.length && !b.events.length && !b.outbox.length && !b.timersAdd.length && !b.timersRemove.length && !this.clockMove;
   }
 }

@@ -14,9 +14,10 @@ import type { Machine } from '../domain/machine.js';
 import { toMermaid } from '../domain/machine.js';
 import { orderMachine } from '../domain/order/order-machine.js';
 import { v2Blocks } from './v2-blocks.js';
+import { merchantDocBlocks } from './merchant-docs.js';
 
 /** Files that may carry generated blocks (a listed file that does not exist is skipped). */
-export const filesWithBlocks = ['docs/order-management.md', 'README.md', 'docs/payment-requests.md', 'docs/webhooks.md'] as const;
+export const filesWithBlocks = ['docs/order-management.md', 'README.md', 'docs/payment-requests.md', 'docs/webhooks.md', 'docs/merchant-role.md'] as const;
 
 function machineSection(machine: Machine<string, string>): string {
   const rows = machine.transitions.map((t) => `| ${t.from} | ${t.event} | ${t.guard ?? ''} | ${t.to} |`);
@@ -38,6 +39,7 @@ export const generatedBlocks: Record<string, () => string> = {
   'order-machine-diagram': () => ['```mermaid', toMermaid(orderMachine).trimEnd(), '```'].join('\n'),
   'customer-token-machine': () => machineSection(customerTokenMachine),
   ...v2Blocks,
+  ...merchantDocBlocks,
 };
 
 const blockPattern = /(<!-- BEGIN GENERATED: ([\w-]+) -->\n)([\s\S]*?)(<!-- END GENERATED: \2 -->)/g;

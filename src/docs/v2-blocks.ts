@@ -1,13 +1,16 @@
 /**
  * Generated blocks of docs/payment-requests.md and docs/webhooks.md (registered in
  * generated-blocks.ts): the payment request machine as Mermaid and as a table (from its transition
- * table), the webhook event types (from event-types.ts) and the retry schedule (from
- * retry-policy.ts). `npm run docs` rewrites them; the docs test fails when they are stale.
+ * table), the webhook event types (from event-types.ts), the retry schedule (from
+ * retry-policy.ts) and the order status -> payment transaction state projection
+ * (payment-transaction-state.ts). `npm run docs` rewrites them; the docs test fails when they are
+ * stale.
  */
 import { toMermaid } from '../domain/machine.js';
 import { limits } from '../domain/limits.js';
 import { eventTypeFor, paymentRequestMachine, stateReasonFor } from '../domain/payment-request/payment-request-machine.js';
 import { eventTypeSources, webhookEventTypes } from '../domain/webhooks/event-types.js';
+import { paymentTransactionStateOf } from '../domain/order/payment-transaction-state.js';
 import { retryBaseMs, retryCapMs } from '../outbox/retry-policy.js';
 
 const triggers: Record<string, string> = {
@@ -52,4 +55,10 @@ export const v2Blocks: Record<string, () => string> = {
     ].join('\n'),
   'webhook-event-types': () => ['| Event type | Emitted when |', '|---|---|', ...webhookEventTypes.map((t) => `| \`${t}\` | ${eventTypeSources[t]} |`)].join('\n'),
   'webhook-retry-schedule': retrySchedule,
+  'payment-transaction-states': () =>
+    [
+      '| Order status (Order Management) | Transaction state (v2) |',
+      '|---|---|',
+      ...Object.entries(paymentTransactionStateOf).map(([status, state]) => `| \`${status}\` | \`${state}\` |`),
+    ].join('\n'),
 };

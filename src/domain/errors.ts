@@ -64,6 +64,8 @@ export const errorCatalogue = {
   LIMIT_EXCEEDED: spec(409, 'NOT_ALLOWED', 'Limit reached', 'LIMIT_EXCEEDED'),
   RESOURCE_IN_USE: spec(409, 'NOT_ALLOWED', 'The resource is in use', 'RESOURCE_IN_USE'),
   DELIVERY_STATE: spec(409, 'NOT_ALLOWED', 'Not allowed in the delivery\'s current state', 'INVALID_STATE'),
+  // Merchant role (/merchant/v1)
+  MERCHANT_ORDER_BUSY: spec(409, 'CONFLICT', 'Another step of this order is still running; retry shortly', 'CONFLICT', true),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -4,12 +4,16 @@
  */
 export const limits = Object.freeze({
   bodyBytesMax: 1_048_576,
+  /** Objects/arrays nested deeper than this in a request body are refused (Klarna's need ~6). */
+  jsonDepthMax: 32,
   orderLinesMax: 1000,
   shippingInfoMax: 500,
   capturesPerOrderMax: 200,
   refundsPerOrderMax: 200,
   amountMax: 200_000_000,
   idLengthMax: 200,
+  /** Account usernames (the CLI and KASSA_SANDBOX_MERCHANT allow 1–100 of [A-Za-z0-9_.@-]). */
+  usernameCharsMax: 100,
   idempotencyKeyLengthMax: 255,
   idempotencyTtlMs: 48 * 3600_000,
   signingKeysPerAccountMax: 50,
@@ -20,6 +24,8 @@ export const limits = Object.freeze({
   webhookTimeoutMs: 10_000,
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
+  /** A clock advance reports (as `timers_fired`) at most this many due timers; it fires them all. */
+  clockAdvanceDueCountMax: 10_000,
   commitRetriesMax: 20,
   commitRetryDelayMsMax: 50,
   merchantDataCharsMax: 6000,
@@ -35,7 +41,14 @@ export const limits = Object.freeze({
   webhookUrlCharsMax: 2000,
   webhookEventTypesMax: 50,
   lineItemsMax: 1000,
-  journeyFormBytesMax: 16_384,
+  // Merchant role (src/app/merchant): request log size, retries of unknown outcomes, polls.
+  merchantRequestsPerOrderMax: 1000,
+  merchantStepAttemptsMax: 10,
+  merchantSettlementPollsMax: 30,
+  merchantCallTimeoutMs: 10_000,
+  merchantDriveStepsMax: 12,
+  merchantClientKeysMax: 100,
+  merchantConnectionUrlCharsMax: 2000,
   /** SQLite group commit: most batches (one per command) written by one transaction. */
   groupCommitBatchesMax: 1000,
 });
@@ -49,4 +62,7 @@ export const durations = Object.freeze({
   paymentRequestTtlMs: 48 * 3600_000,
   paymentRequestTtlMinMs: 15 * 60_000,
   paymentTokenTtlMs: 60 * 60_000,
+  merchantRecheckIntervalMs: 2 * 3600_000,
+  merchantSettlementPollIntervalMs: 24 * 3600_000,
+  settlementDelayMs: 7 * 24 * 3600_000,
 });

@@ -8,6 +8,8 @@ import type { Machine } from './machine.js';
 import { orderMachine } from './order/order-machine.js';
 import { sessionMachine } from './session/session-machine.js';
 import { paymentRequestMachine } from './payment-request/payment-request-machine.js';
+import { merchantOrderMachine } from './merchant-order/merchant-order-machine.js';
+import { settlementMachine } from './settlement/settlement.js';
 
 export const machines: readonly Machine<string, string>[] = [
   sessionMachine,
@@ -15,4 +17,6 @@ export const machines: readonly Machine<string, string>[] = [
   orderMachine,
   customerTokenMachine,
   paymentRequestMachine,
+  merchantOrderMachine,
+  settlementMachine,
 ];

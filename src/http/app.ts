@@ -5,15 +5,33 @@
  * generated from the same TypeBox schemas that validate requests.
  */
 import fastifySwagger from '@fastify/swagger';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KassaError } from '../domain/errors.js';
 import { limits } from '../domain/limits.js';
 import type { AppDeps } from './deps.js';
-import { handleError, sendError } from './errors.js';
+import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
+import { isAuthHook } from './auth.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+/** One route as registered, with its schema — including routes hidden from /openapi.json. */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  schema?: Record<string, unknown>;
+}
+
+/**
+ * Every route of an app built by buildApp, hidden ones (browser pages, journey JSON) included, so
+ * tests can walk all of them (the reliability suites do).
+ */
+export function routeTable(app: App): readonly RouteRecord[] {
+  return routeTables.get(app) ?? [];
+}
+const routeTables = new WeakMap<object, RouteRecord[]>();
 type AnyRequest = FastifyRequest;
 type AnyReply = FastifyReply;
 
@@ -28,7 +46,54 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     genReqId: () => deps.engine.random.uuid(),
     logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    // Errors the router raises before any hook runs (a malformed %-escape, an id over the length
+    // limit) get the same correlation id and Klarna error body as everything else.
+    frameworkErrors: (error, request, reply) => {
+      request.correlationId = String(request.id);
+      reply.header('Klarna-Correlation-Id', request.correlationId);
+      const known =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new KassaError('BAD_VALUE', [`Bad value: path parameter (at most ${limits.idLengthMax} characters)`])
+          : new KassaError('BAD_REQUEST', ['Malformed request URL']);
+      sendError(request as AnyRequest, reply as AnyReply, known);
+    },
+    // HTTP that Node's parser refuses (bad framing, oversized headers, timeouts) never reaches a
+    // route; it still gets a Klarna error body and a correlation id. Unlike Fastify's default this
+    // does not log the error object, whose rawPacket holds the request bytes (and credentials).
+    clientErrorHandler: (error, socket) => {
+      const code = (error as { code?: string }).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, known] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, new KassaError('REQUEST_TOO_LARGE', ['Request headers too large'])]
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, new KassaError('BAD_REQUEST', ['Request timed out'])]
+            : [400, new KassaError('BAD_REQUEST', ['Malformed HTTP request'])];
+      const correlationId = deps.engine.random.uuid();
+      const body = JSON.stringify(errorBody(known, correlationId, 'v1'));
+      deps.logger.debug({ correlationId, code, status }, 'malformed HTTP refused');
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nKlarna-Correlation-Id: ${correlationId}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes: RouteRecord[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, schema: route.schema as Record<string, unknown> | undefined });
+    // Credentials first: route families attach basicAuth as a preHandler; it moves to onRequest, so
+    // a caller without valid credentials gets 401 before its body is parsed or validated (and
+    // learns nothing from a 400). Hooks already on onRequest (the sandbox-mode guard) run before it.
+    const pre = [route.preHandler ?? []].flat();
+    if (pre.some(isAuthHook)) {
+      route.preHandler = pre.filter((hook) => !isAuthHook(hook));
+      route.onRequest = [...[route.onRequest ?? []].flat(), ...pre.filter(isAuthHook)] as typeof route.onRequest;
+    }
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -47,16 +112,52 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     request.correlationId = String(request.id);
     reply.header('Klarna-Correlation-Id', request.correlationId);
   });
+  // Deeper bodies than any Klarna object needs are refused before a handler sees them: storing them
+  // would overflow JSON.stringify's recursion (a 500). Hooks are inherited, so this holds for route
+  // families that bring their own JSON parser too.
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && nestingDepth(request.body, limits.jsonDepthMax) > limits.jsonDepthMax) {
+      throw new KassaError('BAD_REQUEST', [`Malformed request body: nested deeper than ${limits.jsonDepthMax} levels`]);
+    }
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request as AnyRequest, reply as AnyReply));
-  app.setNotFoundHandler((request, reply) => sendError(request as AnyRequest, reply as AnyReply, new KassaError('ROUTE_NOT_FOUND', [`No route ${request.method} ${request.url.split('?')[0]}`])));
+  app.setNotFoundHandler((request, reply) => sendError(request as AnyRequest, reply as AnyReply, new KassaError('ROUTE_NOT_FOUND', [`No route ${request.method} ${routeShape(request.url)}`])));
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', store: deps.engine.store.kind, mode: deps.config.mode }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const register of routeFamilies) await app.register(async (scope) => register(scope as App, deps));
   return app;
+}
+
+/** How deeply objects and arrays nest in `value` (iterative; stops counting past `cap`). */
+export function nestingDepth(value: unknown, cap: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const d = depth + 1;
+    if (d > max) max = d;
+    if (max > cap) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d]);
+  }
+  return max;
+}
+
+/**
+ * The path of an unknown route as it may be echoed in an error: word segments (payments, v1,
+ * captures) stay so a typo is visible; anything else — an id, a token a client put in the path —
+ * becomes {id}, so no token is ever repeated back or logged.
+ */
+export function routeShape(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) => (segment === '' || (segment.length <= 32 && /^(v\d{1,2}|[a-z]+(-[a-z]+)*)$/.test(segment)) ? segment : '{id}'))
+    .join('/');
 }

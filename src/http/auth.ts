@@ -24,9 +24,16 @@ export function parseBasic(header: string | undefined): { username: string; pass
   return { username: decoded.slice(0, at), password: decoded.slice(at + 1) };
 }
 
+const authHooks = new WeakSet<object>();
+
+/** Whether a route hook is a credential check (buildApp runs those first, before parsing). */
+export function isAuthHook(hook: unknown): boolean {
+  return typeof hook === 'function' && authHooks.has(hook);
+}
+
 /** preHandler that sets request.account, or answers 401. */
 export function basicAuth(deps: AppDeps) {
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const hook = async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const credentials = parseBasic(request.headers.authorization);
     const account = credentials && (await deps.accounts.authenticate(credentials.username, credentials.password));
     if (!account) {
@@ -35,6 +42,8 @@ export function basicAuth(deps: AppDeps) {
     }
     request.account = account;
   };
+  authHooks.add(hook);
+  return hook;
 }
 
 export function requireSandbox(deps: AppDeps) {

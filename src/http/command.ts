@@ -17,6 +17,11 @@ export interface HttpResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Work to do once the command is durable and before answering (e.g. firing the timers a clock
+   * advance made due). Not run on an idempotent replay: by then it was done, or the workers do it.
+   */
+  afterCommit?: () => Promise<void>;
 }
 
 const inFlight = new Set<string>();
@@ -42,6 +47,7 @@ export async function runCommand(
   const scope = `${request.method} ${request.routeOptions.url ?? request.url}`;
   if (key === undefined) {
     const result = await deps.engine.execute(account, request.correlationId, command);
+    await result.afterCommit?.();
     return send(reply, result.status, result.headers ?? {}, serialize(result.body));
   }
 
@@ -58,6 +64,7 @@ export async function runCommand(
         return { accountId: account.id, key, scope, statusCode: r.status, headers: r.headers ?? {}, body, createdAt: now };
       },
     });
+    await result.afterCommit?.();
     return send(reply, result.status, result.headers ?? {}, body);
   } catch (error) {
     // Another node committed the same key first: answer with its response, never a second effect.

@@ -2,6 +2,7 @@
  * Shared TypeBox pieces for route schemas (validation, serialization and OpenAPI from one source).
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { limits } from '../domain/limits.js';
 
 export const V1Error = Type.Object(
   {
@@ -35,8 +36,8 @@ export function v2Errors(...statuses: number[]): Record<number, TSchema> {
 export const Empty = Type.Null({ description: 'No content' });
 
 /** An id in a path: bounded length, printable ASCII. */
-export const PathId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' });
+export const PathId = Type.String({ minLength: 1, maxLength: limits.idLengthMax, pattern: '^[\\x21-\\x7e]+$' });
 
 export const IdempotencyHeader = Type.Object({
-  'klarna-idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  'klarna-idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: limits.idempotencyKeyLengthMax })),
 });

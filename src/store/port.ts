@@ -109,6 +109,13 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
+/** Moves an account's test clock inside a commit (compare-and-set on the offset). */
+export interface ClockMove {
+  accountId: string;
+  expectedOffsetMs: number;
+  newOffsetMs: number;
+}
+
 export interface CommitBatch {
   aggregates?: AggregateWrite[];
   lookupKeys?: LookupKey[];
@@ -118,6 +125,11 @@ export interface CommitBatch {
   /** Timer ids to delete. `mustExist` ones make the commit fail if already gone (fired elsewhere). */
   timersRemove?: { id: string; mustExist: boolean }[];
   idempotency?: IdempotencyRecord;
+  /**
+   * Moves the account's test clock in the same transaction, so a clock advance and its
+   * idempotency record are durable together. ConcurrencyConflict if the offset had changed.
+   */
+  clockMove?: ClockMove;
 }
 
 export interface AccountRecord {

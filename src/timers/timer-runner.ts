@@ -36,8 +36,12 @@ export class TimerRunner {
       const fresh = (await this.engine.store.getAccount(account.id)) ?? account;
       const due = await this.engine.store.dueTimers(fresh.id, this.engine.accountNow(fresh), limits.timerBatchSize);
       if (due.length === 0) return fired;
-      for (const timer of due) {
+      for (const [i, timer] of due.entries()) {
         if (await this.fire(fresh, timer)) fired++;
+        // A fired timer may have scheduled another that falls due before the rest of this batch
+        // (a re-check 2 h later, inside a 6 h advance): fetch again so deadline order holds.
+        const next = due[i + 1];
+        if (next && next.dueAt > timer.dueAt && (await this.engine.store.dueTimers(fresh.id, next.dueAt - 1, 1)).length > 0) break;
       }
     }
   }

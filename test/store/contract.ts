@@ -128,6 +128,17 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await store.purgeIdempotency(101)).toBe(2);
     });
 
+    it('moves the clock inside a commit, atomically with the rest of the batch', async () => {
+      const rec = { accountId: 'acc-a', key: 'adv', scope: 'POST /clock', statusCode: 200, headers: {}, body: '{}', createdAt: 1 };
+      await store.commit({ clockMove: { accountId: 'acc-a', expectedOffsetMs: 0, newOffsetMs: 60_000 }, idempotency: rec });
+      expect((await store.getAccount('acc-a'))?.clockOffsetMs).toBe(60_000);
+      await expect(store.commit({ clockMove: { accountId: 'acc-a', expectedOffsetMs: 0, newOffsetMs: 120_000 }, idempotency: { ...rec, key: 'adv2' } })).rejects.toBeInstanceOf(
+        ConcurrencyConflict,
+      );
+      expect((await store.getAccount('acc-a'))?.clockOffsetMs).toBe(60_000);
+      expect(await store.getIdempotency('acc-a', 'adv2')).toBeUndefined();
+    });
+
     it('keeps the first value of a setting', async () => {
       expect(await store.getOrCreateSetting('s', 'one')).toBe('one');
       expect(await store.getOrCreateSetting('s', 'two')).toBe('one');

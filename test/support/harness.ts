@@ -10,7 +10,7 @@ import { createKassa, type Kassa } from '../../src/kassa.js';
 import type { Transport } from '../../src/outbox/dispatcher.js';
 import type { Store } from '../../src/store/port.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 
 export interface Merchant {
   username: string;
@@ -52,12 +52,12 @@ export const startTime = Date.parse('2026-01-15T10:00:00.000Z');
 
 let merchantSeq = 0;
 
-export async function startTestKassa(options: { store?: Store; env?: Record<string, string>; clock?: ManualClock } = {}): Promise<TestKassa> {
+export async function startTestKassa(options: { store?: Store; env?: Record<string, string>; clock?: ManualClock; logger?: Logger } = {}): Promise<TestKassa> {
   const config = loadConfig({ KASSA_LOG_LEVEL: 'silent', DATABASE_URL: 'sqlite::memory:', ...options.env }, process.cwd());
   const clock = options.clock ?? new ManualClock(startTime);
   const transport = new RecordingTransport();
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
-  const kassa = await createKassa(config, { clock, store, transport, logger: pino({ level: 'silent' }) });
+  const kassa = await createKassa(config, { clock, store, transport, logger: options.logger ?? pino({ level: 'silent' }) });
   await kassa.app.ready();
 
   const createMerchant = async (username = `merchant${++merchantSeq}_${Math.random().toString(36).slice(2, 7)}`): Promise<Merchant> => {

@@ -30,12 +30,13 @@ export function uniqueSchema(prefix = 't'): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export async function openTestPostgres(): Promise<{ store: PostgresStore; drop(): Promise<void> }> {
+export async function openTestPostgres(): Promise<{ store: PostgresStore; schema: string; drop(): Promise<void> }> {
   const schema = uniqueSchema('kassa');
   const store = new PostgresStore({ connectionString: testDatabaseUrl, schema, poolSize: 8 });
   await store.migrate();
   return {
     store,
+    schema,
     async drop() {
       await store.close();
       const client = new pg.Client({ connectionString: testDatabaseUrl });

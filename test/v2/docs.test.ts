@@ -1,6 +1,6 @@
 /**
  * docs/payment-requests.md and docs/webhooks.md carry the payment request machine (diagram and
- * table), the event types and the retry schedule generated from the code, and they are current
+ * table), the event types, the transaction states and the retry schedule generated from the code, and they are current
  * (`npm run docs` rewrites them; test/docs.test.ts checks every generated block too).
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { blockNames, renderBlocks } from '../../src/docs/generated-blocks.js';
 describe('v2 docs are generated from the code', () => {
   for (const [file, blocks] of [
     ['docs/payment-requests.md', ['payment-request-machine', 'payment-request-transitions']],
-    ['docs/webhooks.md', ['webhook-event-types', 'webhook-retry-schedule']],
+    ['docs/webhooks.md', ['webhook-event-types', 'payment-transaction-states', 'webhook-retry-schedule']],
   ] as const) {
     it(`${file} carries ${blocks.join(', ')} and is up to date (npm run docs)`, () => {
       const text = readFileSync(file, 'utf8');

@@ -2,7 +2,8 @@
  * The acquiring-partner flows end to end over HTTP: step-up -> journey -> APPROVED creating an
  * order that Order Management reads; customer-token charges; declines; direct creation; updates;
  * idempotency; expiry of requests and tokens on the test clock; every return_url placeholder
- * through the journey; and the journey page with its form.
+ * through the journey (the browser side, payment_request_url, is tested with the shared journey:
+ * test/web/journey-payment-request-http.test.ts and test/browser/payment-request-journey.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { orderIdOf } from '../../src/app/payment-requests/payment-transaction.js';
@@ -259,59 +260,5 @@ describe('return_url placeholders through the journey', () => {
     const pr = await k.stepUp({ step_up_config: {} });
     await k.journey(pr.payment_request_id, 'enter');
     expect((await k.journey(pr.payment_request_id, 'approve')).json.redirect_url).toBe(pr.state_context.customer_interaction.payment_request_url);
-  });
-});
-
-describe('the journey page', () => {
-  const pathOf = (pr: any) => new URL(pr.state_context.customer_interaction.payment_request_url).pathname;
-
-  it('opening payment_request_url enters the journey and shows the amount and the form', async () => {
-    const pr = await k.stepUp({ supplementary_purchase_data: { customer: { email: 'shopper@email.de' } } });
-    const page = await k.request('GET', pathOf(pr), { merchant: null });
-    expect(page.statusCode).toBe(200);
-    expect(page.headers['content-type']).toContain('text/html');
-    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.body).toContain('€118.00');
-    expect(page.body).toContain('value="shopper@email.de"');
-    expect(page.body).toMatch(/<button type="submit" name="action" value="approve">Approve<\/button>/);
-    expect((await k.request('GET', `/v2/payment/requests/${pr.payment_request_id}`)).json().state).toBe('IN_PROGRESS');
-  });
-
-  it('the form approves with 303 to the substituted return_url, then the page shows the outcome', async () => {
-    const pr = await k.stepUp({ step_up_config: { customer_interaction_config: { return_url: 'https://p.example/back?state={klarna.payment_request.state}&pt={klarna.payment_request.payment_token}' } } });
-    await k.request('GET', pathOf(pr), { merchant: null });
-    const post = await k.request('POST', pathOf(pr), { merchant: null, body: 'action=approve&email=customer%40email.de', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(post.statusCode).toBe(303);
-    const read = (await k.request('GET', `/v2/payment/requests/${pr.payment_request_id}`)).json();
-    expect(read.state).toBe('COMPLETED');
-    expect(post.headers.location).toBe(`https://p.example/back?state=COMPLETED&pt=${encodeURIComponent(read.state_context.payment_token)}`);
-    expect(read.state_context.klarna_customer).toEqual({ customer_profile: { email: 'customer@email.de' } });
-    const after = await k.request('GET', pathOf(pr), { merchant: null });
-    expect(after.body).toContain('data-state="COMPLETED"');
-    expect(after.body).toContain('Return to the store');
-  });
-
-  it('the form cancels (abort) back to SUBMITTED; bad actions and unknown requests get HTML errors', async () => {
-    const pr = await k.stepUp();
-    await k.request('GET', pathOf(pr), { merchant: null });
-    const post = await k.request('POST', pathOf(pr), { merchant: null, body: 'action=abort', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(post.statusCode).toBe(303);
-    expect(post.headers.location).toBe('https://partner.example/return');
-    expect((await k.request('GET', `/v2/payment/requests/${pr.payment_request_id}`)).json()).toMatchObject({ state: 'SUBMITTED', state_reason: 'PURCHASE_FLOW_ABORTED' });
-    const bad = await k.request('POST', pathOf(pr), { merchant: null, body: 'action=hack', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(bad.statusCode).toBe(400);
-    const notEntered = await k.request('POST', pathOf(pr), { merchant: null, body: 'action=approve', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(notEntered.statusCode).toBe(409);
-    expect(notEntered.headers['content-type']).toContain('text/html');
-    const missing = await k.request('GET', '/journey/payment-requests/krn:payment:eu1:request:nope', { merchant: null });
-    expect(missing.statusCode).toBe(404);
-    expect(missing.body).toContain('not valid');
-  });
-
-  it('escapes what the partner supplied', async () => {
-    const pr = await k.stepUp({ step_up_config: { payment_request_reference: '<script>alert(1)</script>' } });
-    const page = await k.request('GET', pathOf(pr), { merchant: null });
-    expect(page.body).not.toContain('<script>');
-    expect(page.body).toContain('&lt;script&gt;');
   });
 });

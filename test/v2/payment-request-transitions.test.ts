@@ -62,7 +62,7 @@ describe('payment request transitions over HTTP (one per table row)', () => {
       expect(read).toMatchObject({ state: t.to, previous_state: t.from });
       if (t.event === 'update') expect(read).toMatchObject({ payment_request_reference: 'updated-ref', amount: 12000 });
       if (t.to === 'COMPLETED') expect(read.state_context).toMatchObject({ payment_token: expect.stringMatching(/^krn:payment:eu1:payment-token:/), klarna_network_session_token: expect.any(String) });
-      if (t.to === 'SUBMITTED' || t.to === 'IN_PROGRESS') expect(read.state_context.customer_interaction.payment_request_url).toContain(`/journey/payment-requests/${id}`);
+      if (t.to === 'SUBMITTED' || t.to === 'IN_PROGRESS') expect(read.state_context.customer_interaction.payment_request_url).toMatch(/\/kp\/v1\/journey\/payment-request#t=[\w-]{43}$/);
 
       const log = await k.kassa.deps.engine.store.listEvents(k.merchant.accountId, 'payment_request', id);
       expect(log.at(-1)).toMatchObject({ type: `payment_request.${t.event}`, data: { from: t.from, to: t.to } });

@@ -4,7 +4,7 @@
  * after `placeOrder(uow, …)`:
  *
  *     const order = placeOrder(uow, input);
- *     const final = body.auto_capture ? autoCapture(uow, order) : order;
+ *     const final = body.auto_capture ? await autoCapture(uow, order) : order;
  *
  * An order under pending fraud review cannot be captured yet: it is marked, and the capture happens
  * when the review accepts it (order-timers.ts); a rejected review cancels it instead.
@@ -19,7 +19,7 @@ import type { UnitOfWork } from '../unit-of-work.js';
 import { onOrderPlaced } from '../payments/order-hooks.js';
 import { applyOrderDecision } from './manage-order.js';
 
-export function autoCapture(uow: UnitOfWork, order: OrderState): OrderState {
+export async function autoCapture(uow: UnitOfWork, order: OrderState): Promise<OrderState> {
   if (order.remaining_authorized_amount === 0) return order;
   if (order.fraud_status === 'PENDING') {
     const next = cloneOrder(order);
@@ -41,5 +41,5 @@ export function autoCapture(uow: UnitOfWork, order: OrderState): OrderState {
 
 // Registered once per process, when this module is first loaded (timers/handlers.ts imports it).
 onOrderPlaced(async (uow, order, options) => {
-  if (options.autoCapture) autoCapture(uow, order);
+  if (options.autoCapture) await autoCapture(uow, order);
 });

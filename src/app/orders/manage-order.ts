@@ -2,7 +2,9 @@
  * Order Management commands on the engine: load the order (404 NO_SUCH_ORDER when absent or
  * another account's), decide purely (src/domain/order/decide-*.ts), then write in the caller's
  * unit of work: the new state (compare-and-set on the version read), its events, the expiry timer
- * kept in step with the capture deadline, and the merchant notification for a fraud decision.
+ * kept in step with the capture deadline, the merchant notification for a fraud decision, and what
+ * the order-change hooks add (order-change-hooks.ts: settlement tracking, the v2
+ * `payment.transaction.state-change.*` webhooks; async, since publishing reads the subscriptions).
  * Concurrent commands on one order are serialised by the version check: the loser is re-run on
  * fresh state by the engine, so two captures can never both spend the same remainder.
  */
@@ -11,6 +13,7 @@ import { isAuthorizationOpen } from '../../domain/order/order-machine.js';
 import type { DecideResult, FraudNotification, OrderDecision } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
+import { afterOrderChanged } from './order-change-hooks.js';
 import { fillPlaceholders } from '../payments/create-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { orderTimers, orderType } from './place-order.js';
@@ -23,7 +26,7 @@ export async function loadOrder(uow: UnitOfWork, orderId: string): Promise<Order
 }
 
 /** Writes a decision made on `before` into the unit of work and returns the new state. */
-export function applyOrderDecision(uow: UnitOfWork, before: OrderState, decision: OrderDecision): OrderState {
+export async function applyOrderDecision(uow: UnitOfWork, before: OrderState, decision: OrderDecision): Promise<OrderState> {
   const after = decision.order;
   const id = after.order_id;
   uow.put(orderType, id, after);
@@ -39,6 +42,7 @@ export function applyOrderDecision(uow: UnitOfWork, before: OrderState, decision
   }
 
   if (decision.notification) notifyMerchant(uow, after, decision.notification);
+  await afterOrderChanged(uow, before, after);
   return after;
 }
 

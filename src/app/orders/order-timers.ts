@@ -19,7 +19,7 @@ import { orderType } from './place-order.js';
 export async function expireOrder(uow: UnitOfWork, timer: TimerRecord): Promise<void> {
   const order = await uow.load<OrderState>(orderType, timer.aggregateId);
   if (!order) return;
-  applyOrderDecision(uow, order, decideExpire(order, { now: uow.now }));
+  await applyOrderDecision(uow, order, decideExpire(order, { now: uow.now }));
 }
 
 export async function concludeFraudReview(uow: UnitOfWork, timer: TimerRecord): Promise<void> {
@@ -28,8 +28,8 @@ export async function concludeFraudReview(uow: UnitOfWork, timer: TimerRecord): 
   const payload = (timer.payload ?? {}) as { outcome?: string };
   const outcome = payload.outcome === 'REJECTED' ? 'REJECTED' : 'ACCEPTED';
   const decision = decideFraudReview(order, outcome);
-  const after = applyOrderDecision(uow, order, decision);
-  if (!decision.ignored && after.fraud_status === 'ACCEPTED' && after.internal.autoCapture) autoCapture(uow, after);
+  const after = await applyOrderDecision(uow, order, decision);
+  if (!decision.ignored && after.fraud_status === 'ACCEPTED' && after.internal.autoCapture) await autoCapture(uow, after);
 }
 
 export function registerOrderTimers(timers: TimerRunner): void {

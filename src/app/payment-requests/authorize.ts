@@ -95,6 +95,7 @@ async function finalize(uow: UnitOfWork, body: AuthorizeBody, token: string, hea
     payment_transaction_reference: body.request_payment_transaction.payment_transaction_reference ?? request.internal.payment_transaction_reference,
     supplementary_purchase_data: { ...request.supplementary_purchase_data, ...body.supplementary_purchase_data },
     subject: request.internal.subject,
+    payment_method: request.internal.paymentMethod,
     fraud: request.internal.decision?.fraud ?? { status: 'ACCEPTED' },
     origin: { payment_request_id: request.payment_request_id },
   });

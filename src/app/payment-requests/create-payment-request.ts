@@ -1,6 +1,7 @@
 /**
  * Creates a payment request in SUBMITTED: from an authorization that needs a step-up
- * (STEP_UP_REQUIRED) or directly (POST /v2/payment/requests). Writes the request, its lookup key,
+ * (STEP_UP_REQUIRED) or directly (POST /v2/payment/requests). Writes the request, the lookup key
+ * of its journey token (a random credential of its own, carried only by `payment_request_url`),
  * the `payment.request.state-change.submitted` webhook and the expiry timer (48 h, or what
  * `interaction_expiry` asks for within 15 min–48 h) in the caller's unit of work.
  */
@@ -31,8 +32,13 @@ export interface CreatePaymentRequestInput {
   fields: { interaction: string; amount: string; currency: string; supplementary: string };
 }
 
-export function journeyPath(id: string): string {
-  return `/journey/payment-requests/${id}`;
+/**
+ * The customer's way into the shared purchase journey (docs/journey.md): the journey page of the
+ * `payment-request` subject with the request's journey token in the fragment, which browsers never
+ * send to a server (no access log or Referer carries it).
+ */
+export function journeyUrl(publicUrl: string, journeyToken: string): string {
+  return `${publicUrl}/kp/v1/journey/payment-request#t=${encodeURIComponent(journeyToken)}`;
 }
 
 export async function createPaymentRequest(uow: UnitOfWork, input: CreatePaymentRequestInput): Promise<PaymentRequestState> {
@@ -40,6 +46,7 @@ export async function createPaymentRequest(uow: UnitOfWork, input: CreatePayment
   checkInteractionConfig(input.customer_interaction_config, input.fields.interaction);
   const expiresAtMs = orThrow(expiryFor(uow.now, input.customer_interaction_config?.interaction_expiry, `${input.fields.interaction}.interaction_expiry`));
   const id = ids.paymentRequest(uow.ctx.random);
+  const journeyToken = ids.journeyToken(uow.ctx.random);
   const request = openPaymentRequest({
     id,
     now: uow.now,
@@ -51,12 +58,12 @@ export async function createPaymentRequest(uow: UnitOfWork, input: CreatePayment
     payment_option_id: input.payment_option_id,
     supplementary_purchase_data: input.supplementary_purchase_data,
     customer_interaction_config: input.customer_interaction_config,
-    payment_request_url: `${input.publicUrl}${journeyPath(id)}`,
+    payment_request_url: journeyUrl(input.publicUrl, journeyToken),
     payment_transaction_reference: input.payment_transaction_reference,
     interoperabilityTokenIn: input.interoperabilityToken,
   });
   uow.put(paymentRequestType, id, request);
-  uow.addLookup(paymentRequestLookups.id, id, paymentRequestType, id);
+  uow.addLookup(paymentRequestLookups.journeyToken, journeyToken, paymentRequestType, id);
   uow.event(paymentRequestType, id, 'payment_request.create', { origin: input.origin, amount: input.amount, currency: input.currency, expires_at: request.expires_at });
   await publishEvent(uow, 'payment.request.state-change.submitted', paymentRequestView(request));
   scheduleExpiry(uow, request);

@@ -1,7 +1,8 @@
 /**
  * The customer's side of a payment request: the purchase journey behind `payment_request_url`.
- * These are the application functions the journey pages (and the headless sandbox helper) call;
- * each runs inside one unit of work and returns the `redirect_url` the browser is sent to.
+ * These are the application functions the shared journey pages (through the `payment-request`
+ * subject, src/web/journey/payment-request-subject.ts) and the headless sandbox helper call; each
+ * runs inside one unit of work and returns the `redirect_url` the browser is sent to.
  *
  * - enter:   SUBMITTED -> IN_PROGRESS (opening the journey; re-opening an IN_PROGRESS one is a no-op)
  * - approve: IN_PROGRESS -> COMPLETED when the risk decision approves (personas, decide-purchase.ts),
@@ -14,10 +15,13 @@
  * request's current state, recorded as ignored, and changes nothing. A signal the table does not
  * allow from an open state (approve while SUBMITTED) is refused with 409 INVALID_STATE.
  * After approve/abort/decline the browser goes to `return_url` with its placeholders filled in
- * (return-url.ts); without a return_url it goes back to the journey page, which shows the outcome.
+ * (return-url.ts); without a return_url `redirect_url` is `payment_request_url` (the journey
+ * subject leaves it out, so the page ends on "All done"). On approval the customer's category and
+ * plan (`choice`) are kept for the transaction's payment method.
  */
 import { KassaError, isRejection } from '../../domain/errors.js';
 import { decidePurchase } from '../../domain/decision/decide-purchase.js';
+import type { PaymentMethodCategoryId } from '../../domain/decision/payment-methods.js';
 import { durations } from '../../domain/limits.js';
 import type { JsonObject } from '../../domain/order/order-state.js';
 import { guards } from '../../domain/payment-request/payment-request-machine.js';
@@ -35,6 +39,12 @@ export interface JourneyCustomer {
   phone?: string;
   given_name?: string;
   family_name?: string;
+}
+
+/** How the customer chose to pay in the purchase journey (the headless helper leaves it out: pay_later). */
+export interface JourneyPaymentChoice {
+  category: PaymentMethodCategoryId;
+  installments?: number;
 }
 
 export interface JourneyOutcome {
@@ -65,7 +75,7 @@ export async function enterJourney(uow: UnitOfWork, id: string): Promise<Journey
   return signal(uow, current, 'enter', null);
 }
 
-export async function approveJourney(uow: UnitOfWork, id: string, customer: JourneyCustomer = {}): Promise<JourneyOutcome> {
+export async function approveJourney(uow: UnitOfWork, id: string, customer: JourneyCustomer = {}, choice?: JourneyPaymentChoice): Promise<JourneyOutcome> {
   const current = await loadPaymentRequest(uow, id);
   const given = customerOf(current, customer);
   const decision = decidePurchase({ email: given.email, phone: given.phone });
@@ -88,6 +98,7 @@ export async function approveJourney(uow: UnitOfWork, id: string, customer: Jour
     internal: {
       ...decided.state.internal,
       subject: { email: given.email, phone: given.phone },
+      ...(choice ? { paymentMethod: choice.installments === undefined ? { category: choice.category } : { category: choice.category, installments: choice.installments } } : {}),
       decision: { fraud: decision.fraudStatus === 'PENDING' ? { status: 'PENDING', ...decision.review } : { status: 'ACCEPTED' } },
       tokenExpiresAtMs: uow.now + durations.paymentTokenTtlMs,
     },

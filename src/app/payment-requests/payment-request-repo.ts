@@ -3,9 +3,10 @@
  * `record`: the new state, an event-log entry, the webhook (publishEvent) and the deadline timer,
  * all in the command's one transaction. A late signal on a final request is recorded as
  * `payment_request.signal_ignored` and changes nothing else.
- * Lookup keys: the request id (so the unauthenticated journey page finds the owning account) and
- * its two tokens (so authorize finds the request; lookups are global, but `uow.findByKey` only
- * answers for the calling account, which makes a token useless to anyone else).
+ * Lookup keys: the journey token (the credential in `payment_request_url`, so the purchase journey
+ * finds the request and its account without merchant credentials) and the two payment tokens (so
+ * authorize finds the request; lookups are global, but `uow.findByKey` only answers for the calling
+ * account, which makes a token useless to anyone else).
  */
 import { KassaError, isRejection, orThrow } from '../../domain/errors.js';
 import { isFinal } from '../../domain/machine.js';
@@ -17,7 +18,7 @@ import { publishEvent } from '../webhooks/publish.js';
 import { paymentRequestView } from './view.js';
 
 export const paymentRequestLookups = {
-  id: 'payment_request',
+  journeyToken: 'payment_request_journey',
   paymentToken: 'payment_token',
   networkSessionToken: 'network_session_token',
 } as const;

@@ -5,11 +5,14 @@
  *   payment_transaction_id  krn:payment:eu1:transaction:<uuid>   ->   /ordermanagement/v1/orders/<uuid>
  * The order gets one line per supplementary line item (they add up to the amount), or a single
  * line for the whole amount; the purchase country is the customer's address country when it uses
- * the currency, else the currency's main market (docs/payment-requests.md).
+ * the currency, else the currency's main market; the payment method is the category and plan the
+ * customer chose in the purchase journey, else "Pay later in 30 days" (docs/payment-requests.md).
  */
-import { authorizedPaymentMethod } from '../../domain/decision/payment-methods.js';
+import { authorizedPaymentMethod, type PaymentMethodCategoryId } from '../../domain/decision/payment-methods.js';
 import type { JsonObject, OpenOrderInput, OrderLine, OrderState } from '../../domain/order/order-state.js';
+import { transactionStateChange, type PaymentTransactionState } from '../../domain/order/payment-transaction-state.js';
 import { ids } from '../ids.js';
+import { onOrderChanged } from '../orders/order-change-hooks.js';
 import { placeOrder, orderType } from '../orders/place-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { publishEvent } from '../webhooks/publish.js';
@@ -24,6 +27,8 @@ export interface TransactionInput {
   supplementary_purchase_data?: JsonObject;
   subject?: { email?: string; phone?: string };
   fraud: OpenOrderInput['fraud'];
+  /** The category and plan the customer chose in the purchase journey; pay_later when none was chosen. */
+  payment_method?: { category: PaymentMethodCategoryId; installments?: number };
   /** Where the customer's consent came from. */
   origin: { payment_request_id: string } | { customer_token_id: string };
 }
@@ -50,7 +55,7 @@ export async function createPaymentTransaction(uow: UnitOfWork, input: Transacti
   const paymentTransactionId = ids.paymentTransaction(uow.ctx.random);
   const orderId = orderIdOf(paymentTransactionId);
   const country = countryFor(input.currency, input.supplementary_purchase_data);
-  const method = authorizedPaymentMethod('pay_later', input.amount);
+  const method = authorizedPaymentMethod(input.payment_method?.category ?? 'pay_later', input.amount, input.payment_method?.installments);
   const order = placeOrder(uow, {
     orderId,
     klarnaReference: ids.klarnaReference(uow.ctx.random),
@@ -93,16 +98,38 @@ function orderLines(input: TransactionInput): OrderLine[] {
 }
 
 /**
- * For Order Management: publishes `payment.transaction.state-change.<state>` when an order that is a
- * v2 payment transaction changes (expired, fully captured = completed, closed). Orders from other
- * sources publish nothing. Call it in the same unit of work as the order change.
+ * An order-change hook (registered below; Order Management runs it in the unit of work of every
+ * order change): when the order is a v2 payment transaction and the change moves its transaction
+ * state (AUTHORIZED -> COMPLETED, EXPIRED or CLOSED; COMPLETED -> CLOSED), it publishes
+ * `payment.transaction.state-change.<state>`, so the webhook commits with the change. Orders from
+ * other sources (Payments v1, customer-token orders) publish nothing: they are not v2 transactions,
+ * whatever a subscription asks for.
  */
-export async function publishTransactionStateChange(uow: UnitOfWork, order: OrderState, state: 'expired' | 'completed' | 'closed'): Promise<void> {
+export async function publishTransactionChange(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> {
+  if (!before) return;
+  const change = transactionStateChange(before.status, after.status);
+  if (!change || change.to === 'AUTHORIZED') return;
+  await publishTransactionStateChange(uow, after, change.to.toLowerCase() as Lowercase<Exclude<PaymentTransactionState, 'AUTHORIZED'>>, change.from);
+}
+
+/**
+ * Publishes `payment.transaction.state-change.<state>` for an order that is a v2 payment
+ * transaction (expired, fully captured = completed, closed); orders from other sources publish
+ * nothing. Call it in the same unit of work as the order change. The payload is the transaction as
+ * the authorize answer showed it, with its new state and the amounts captured and refunded so far.
+ */
+export async function publishTransactionStateChange(
+  uow: UnitOfWork,
+  order: OrderState,
+  state: 'expired' | 'completed' | 'closed',
+  previousState?: PaymentTransactionState,
+): Promise<void> {
   if (order.internal.source !== 'payment_transaction') return;
   await publishEvent(uow, `payment.transaction.state-change.${state}`, {
     payment_transaction_id: order.internal.sourceId,
     ...(order.merchant_reference1 !== undefined ? { payment_transaction_reference: order.merchant_reference1 } : {}),
     state: state.toUpperCase(),
+    ...(previousState !== undefined ? { previous_state: previousState } : {}),
     amount: order.order_amount,
     captured_amount: order.captured_amount,
     refunded_amount: order.refunded_amount,
@@ -110,3 +137,6 @@ export async function publishTransactionStateChange(uow: UnitOfWork, order: Orde
     updated_at: new Date(uow.now).toISOString(),
   });
 }
+
+// Registered once per process when this module is first loaded (the v2 authorize route imports it).
+onOrderChanged(publishTransactionChange);

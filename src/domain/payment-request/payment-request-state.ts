@@ -11,6 +11,7 @@ import { reject, type Rejection } from '../errors.js';
 import { isFinal, nextState } from '../machine.js';
 import type { JsonObject } from '../order/order-state.js';
 import type { FraudStatus } from '../decision/decide-purchase.js';
+import type { PaymentMethodCategoryId } from '../decision/payment-methods.js';
 import { paymentRequestMachine, stateReasonFor, stateReasons, type PaymentRequestEvent, type PaymentRequestStatus } from './payment-request-machine.js';
 
 export const paymentRequestType = 'payment_request';
@@ -56,6 +57,8 @@ export interface PaymentRequestState {
     /** Set on approval: the risk decision the transaction is placed with. */
     decision?: { fraud: { status: 'ACCEPTED' } | { status: 'PENDING'; outcome: 'ACCEPTED' | 'REJECTED'; afterMinutes: number } };
     subject?: { email?: string; phone?: string };
+    /** Set on approval in the purchase journey: the category and plan the customer chose (default: pay_later). */
+    paymentMethod?: { category: PaymentMethodCategoryId; installments?: number };
     tokenExpiresAtMs?: number;
     /** Set when the token was used to authorize: single use. */
     tokenUsedAtMs?: number;

@@ -14,6 +14,8 @@ import { sandboxAuthorizeRoute, sandboxRoutes } from './sandbox.js';
 import { demoRoutes } from '../../web/demo/demo-routes.js';
 import { journeyRoutes } from '../../web/journey/journey-routes.js';
 import { webRoutes } from '../../web/web-routes.js';
+import { merchantRoutes } from './merchant.js';
+import { settlementSandboxRoutes } from './settlement-sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -29,4 +31,6 @@ export const routeFamilies: RouteFamily[] = [
   paymentRequestsV2Routes,
   paymentRequestJourneyRoutes,
   notificationsV2Routes,
+  merchantRoutes,
+  settlementSandboxRoutes,
 ];

@@ -8,7 +8,6 @@ import { authorizeSession } from '../../app/payments/authorize-session.js';
 import { runCommand } from '../command.js';
 import { Address, Customer } from '../schemas/order-data.js';
 import { IdempotencyHeader, PathId } from '../schemas.js';
-import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import type { App } from '../app.js';
 import { basicAuth, requireSandbox } from '../auth.js';
@@ -40,23 +39,31 @@ export function sandboxRoutes(app: App, deps: AppDeps): void {
       schema: {
         tags: ['sandbox'],
         summary: "Move the account's test clock forward and fire every timer that falls due",
+        headers: IdempotencyHeader,
         body: Type.Object({ seconds: Type.Integer({ minimum: 0, maximum: limits.clockAdvanceSecondsMax }) }),
-        response: { 200: Type.Object({ now: Type.String(), offset_seconds: Type.Integer(), timers_fired: Type.Integer() }), ...v1Errors(400, 401) },
+        response: { 200: Type.Object({ now: Type.String(), offset_seconds: Type.Integer(), timers_fired: Type.Integer() }), ...v1Errors(400, 401, 409) },
       },
     },
-    async (request) => {
-      const { seconds } = request.body as { seconds: number };
-      const store = deps.engine.store;
-      for (let attempt = 0; ; attempt++) {
-        const account = (await store.getAccount(request.account.id))!;
-        if (await store.setClockOffset(account.id, account.clockOffsetMs, account.clockOffsetMs + seconds * 1000)) break;
-        if (attempt > limits.commitRetriesMax) throw new KassaError('CONFLICT');
-      }
-      const account = (await store.getAccount(request.account.id))!;
-      const fired = await deps.timers.fireDue(account);
-      deps.outbox.kick();
-      return { ...clockView(deps.engine.accountNow(account), account.clockOffsetMs), timers_fired: fired };
-    },
+    // One command: the new offset and the idempotency record commit together, so a retried advance
+    // (same Klarna-Idempotency-Key, e.g. after a lost response) never moves the clock twice.
+    // `timers_fired` counts the timers due at the new time; they fire before the answer.
+    async (request, reply) =>
+      runCommand(deps, request, reply, async (uow) => {
+        const { seconds } = request.body as { seconds: number };
+        const offsetMs = uow.ctx.account.clockOffsetMs + seconds * 1000;
+        uow.moveClock(offsetMs);
+        const now = deps.engine.clock.now() + offsetMs;
+        const due = await deps.engine.store.dueTimers(uow.accountId, now, limits.clockAdvanceDueCountMax);
+        return {
+          status: 200,
+          body: { ...clockView(now, offsetMs), timers_fired: due.length },
+          afterCommit: async () => {
+            const account = await deps.engine.store.getAccount(uow.accountId);
+            if (account) await deps.timers.fireDue(account);
+            deps.outbox.kick();
+          },
+        };
+      }),
   );
 }
 

@@ -84,7 +84,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    // Idempotent, like the SQLite adapter's: closing Kassa and then its test schema must not throw.
+    if (!this.pool.ended) await this.pool.end();
   }
 
   private async one(sql: string, args: unknown[]): Promise<Row | undefined> {
@@ -249,6 +250,11 @@ async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<vo
       if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');
       throw e;
     }
+  }
+  if (batch.clockMove) {
+    const m = batch.clockMove;
+    const moved = await client.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [m.newOffsetMs, m.accountId, m.expectedOffsetMs]);
+    if (moved.rowCount !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
   }
   for (const t of batch.timersRemove ?? []) {
     const r = await client.query('DELETE FROM timers WHERE id = $1', [t.id]);

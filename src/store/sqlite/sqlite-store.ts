@@ -256,6 +256,10 @@ export class SqliteStore implements Store {
         throw e;
       }
     }
+    if (batch.clockMove) {
+      const m = batch.clockMove;
+      if (s.setClockOffset.run(m.newOffsetMs, m.accountId, m.expectedOffsetMs).changes !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
+    }
     for (const t of batch.timersRemove ?? []) {
       const changes = s.deleteTimer.run(t.id).changes;
       if (t.mustExist && changes !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);

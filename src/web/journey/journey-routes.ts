@@ -1,8 +1,9 @@
 /**
  * The JSON endpoints the widget and purchase-journey pages call from the browser. They authenticate
  * with the subject's credential as a bearer token (`Authorization: Bearer <client_token>` for a
- * Payments v1 session), never with the merchant's Basic credentials, and answer Klarna's v1 error
- * shape. {kind} picks the journey subject (journey-subjects.ts).
+ * Payments v1 session, the journey token for a v2 payment request), never with the merchant's Basic
+ * credentials, and answer Klarna's v1 error shape. {kind} picks the journey subject
+ * (journey-subjects.ts).
  *
  *   GET  /kp/v1/journey/{kind}/context   what to show: amounts, lines, categories with their plans
  *   POST /kp/v1/journey/{kind}/enter     the customer opened the journey
@@ -12,8 +13,8 @@
  *   POST /kp/v1/journey/{kind}/abort     the customer closed the journey
  *
  * Checks run in this order, so the same bad input always gets the same answer: subject kind,
- * credential (401), subject state (404 / SESSION_COMPLETED), identity, one-time code, category,
- * plan. Writes (enter, approve, abort) go through runCommand: one transaction each.
+ * credential (401), subject state (404 / SESSION_COMPLETED; 409 for a final payment request),
+ * identity, one-time code, category, plan. Writes (enter, approve, abort) go through runCommand: one transaction each.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
@@ -66,9 +67,9 @@ async function authenticate(deps: AppDeps, request: FastifyRequest<{ Params: { k
   const subject = findJourneySubject(request.params.kind);
   if (!subject) throw new KassaError('ROUTE_NOT_FOUND', [`No purchase journey for ${request.params.kind}`]);
   const m = /^Bearer\s+([\x21-\x7e]{1,4096})\s*$/i.exec(request.headers.authorization ?? '');
-  if (!m) throw new KassaError('UNAUTHORIZED', ['Missing credential: send the client_token as Authorization: Bearer <client_token>']);
+  if (!m) throw new KassaError('UNAUTHORIZED', [`Missing credential: send the ${subject.credentialName} as Authorization: Bearer <${subject.credentialName}>`]);
   const resolved = await subject.resolve(deps, m[1]!);
-  if (!resolved) throw new KassaError('UNAUTHORIZED', ['Invalid client token']);
+  if (!resolved) throw new KassaError('UNAUTHORIZED', [`Invalid ${subject.credentialName}`]);
   request.account = resolved.account;
   return { subject, account: resolved.account, ref: resolved.ref };
 }

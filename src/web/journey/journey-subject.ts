@@ -3,9 +3,9 @@
  * to approve a purchase: identify with email or phone, enter a one-time code, pick a plan, approve
  * or close. What is being approved is the journey's *subject*: a Payments v1 session (opened by the
  * JS SDK's authorize() in a modal iframe, answering the SDK callback) or a v2 payment request
- * (opened by redirect, returning to the partner's return_url). Each subject kind plugs in here with
- * one object; the pages, the JSON endpoints (journey-routes.ts), the one-time-code rule and the
- * plan matrix are shared. docs/journey.md describes the contract.
+ * (opened by redirect from payment_request_url, returning to the partner's return_url). Each subject
+ * kind plugs in here with one object; the pages, the JSON endpoints (journey-routes.ts), the
+ * one-time-code rule and the plan matrix are shared. docs/journey.md describes the contract.
  */
 import type { UnitOfWork } from '../../app/unit-of-work.js';
 import type { PaymentMethodCategory } from '../../domain/decision/payment-methods.js';
@@ -52,9 +52,12 @@ export interface JourneyOutcome {
 export interface JourneySubject<Ref = string> {
   /** The path segment naming this kind: /kp/v1/journey/{kind}. */
   readonly kind: string;
+  /** What the bearer credential is called in error messages ("client token", "journey token"). */
+  readonly credentialName: string;
   /**
-   * The bearer credential the page holds (v1: the session's client_token) -> the account and the
-   * subject it names; undefined answers 401. No state is read beyond what identifies the subject.
+   * The bearer credential the page holds (v1: the session's client_token; v2: the payment request's
+   * journey token) -> the account and the subject it names; undefined answers 401. No state is read
+   * beyond what identifies the subject.
    */
   resolve(deps: AppDeps, credential: string): Promise<{ account: AccountRecord; ref: Ref } | undefined>;
   /** What the pages show. Throws KassaError when the subject cannot be approved now (expired, completed, …). */

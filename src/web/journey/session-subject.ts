@@ -18,6 +18,7 @@ function text(value: unknown): string | undefined {
 
 export const sessionSubject: JourneySubject<string> = {
   kind: 'session',
+  credentialName: 'client token',
 
   async resolve(deps, credential) {
     const claims = await deps.clientTokens.verify(credential);

@@ -5,9 +5,9 @@
  *
  * Embedded (opened by the JS SDK's authorize/reauthorize/finalize in a modal iframe): the SDK sends
  * the client_token and the merchant's data with postMessage, and the outcome goes back the same way
- * as Klarna's authorize callback. Redirect (opened as a link, e.g. a v2 payment request): the
- * credential is in the URL fragment (#t=…) or query (?t=…), and the outcome's redirect_url is
- * where the browser goes at the end.
+ * as Klarna's authorize callback. Redirect (opened as a link: a v2 payment request's
+ * payment_request_url): the credential is in the URL fragment (#t=…) or query (?t=…), and the
+ * outcome's redirect_url (the partner's return_url) is where the browser goes at the end.
  */
 (function (K) {
   'use strict';
@@ -121,7 +121,9 @@
 
   function close() {
     if (s.done) return;
-    if (!s.ctx || !s.credential) return finish({ callback: { approved: false, show_form: true } });
+    // A redirect journey asks even when it could not load (a final payment request): the answer
+    // carries the return_url, so the customer gets back to the store.
+    if (!s.credential || (!s.ctx && K.embedded)) return finish({ callback: { approved: false, show_form: true } });
     K.api(kind, 'abort', s.credential, {}).then(finish, function () {
       finish({ result: 'aborted', callback: { approved: false, show_form: true } });
     });
@@ -337,7 +339,8 @@
   // ---- start ---------------------------------------------------------------------------------
 
   function fatal(text) {
-    screen('This purchase can’t continue', h('p', { class: 'error', role: 'alert', text: text }));
+    var back = !K.embedded && s.credential ? h('button', { type: 'button', class: 'primary', text: 'Return to the store', onclick: close }) : null;
+    screen('This purchase can’t continue', [h('p', { class: 'error', role: 'alert', text: text }), back]);
   }
 
   function boot() {

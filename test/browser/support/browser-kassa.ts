@@ -2,7 +2,8 @@
  * A Kassa on a real socket plus a fresh Debian Chromium, for the browser tests.
  *
  * Kassa runs in-process (test harness: in-memory SQLite, manual clock) and listens on a free port
- * of the range reserved for these tests (46300–46399); KASSA_PUBLIC_URL names that port, because
+ * of the range reserved for these tests (46300–46399 by default; a test file may bring its own
+ * range); KASSA_PUBLIC_URL names that port, because
  * Kassa puts it in the links it hands out (category images). Chromium is /usr/bin/chromium from the
  * Debian package `chromium`, launched headless with a throw-away profile. Every request the browser
  * makes to an origin other than Kassa's (or a test's fake merchant origin) is refused and recorded
@@ -29,7 +30,12 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
-const portRange = { first: 46300, last: 46399 };
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
+const defaultPortRange: PortRange = { first: 46300, last: 46399 };
 
 export interface ApiResponse {
   status: number;
@@ -46,7 +52,7 @@ export interface BrowserKassa {
   allowOrigin(origin: string): void;
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
   /** Calls Kassa over the socket as the demo shop (HTTP Basic), like the shop's backend would. */
-  api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -59,7 +65,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** Runs `start(port)` on free ports of the range until one works (test files run in parallel). */
-async function inPortRange<T>(start: (port: number) => Promise<T>): Promise<T> {
+async function inPortRange<T>(start: (port: number) => Promise<T>, portRange: PortRange = defaultPortRange): Promise<T> {
   const size = portRange.last - portRange.first + 1;
   const offset = (Number(process.env.VITEST_POOL_ID ?? process.pid) * 17 + Math.floor(Math.random() * size)) % size;
   for (let i = 0; i < size; i++) {
@@ -74,7 +80,7 @@ async function inPortRange<T>(start: (port: number) => Promise<T>): Promise<T> {
   throw new Error(`no free port in ${portRange.first}–${portRange.last}`);
 }
 
-function listenInRange(): Promise<{ t: TestKassa; port: number }> {
+function listenInRange(ports: PortRange): Promise<{ t: TestKassa; port: number }> {
   return inPortRange(async (port) => {
     const t = await startTestKassa({ env: { KASSA_PUBLIC_URL: `http://127.0.0.1:${port}` } });
     try {
@@ -84,7 +90,7 @@ function listenInRange(): Promise<{ t: TestKassa; port: number }> {
       await t.close();
       throw error;
     }
-  });
+  }, ports);
 }
 
 /**
@@ -92,7 +98,7 @@ function listenInRange(): Promise<{ t: TestKassa; port: number }> {
  * real loopback server on purpose: Chromium's Local Network Access refuses scripts from 127.0.0.1
  * in a page that did not itself come from the local network.
  */
-export function startMerchantSite(html: string): Promise<{ origin: string; close(): Promise<void> }> {
+export function startMerchantSite(html: string, ports: PortRange = defaultPortRange): Promise<{ origin: string; close(): Promise<void> }> {
   return inPortRange(
     (port) =>
       new Promise((resolve, reject) => {
@@ -102,12 +108,36 @@ export function startMerchantSite(html: string): Promise<{ origin: string; close
           resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(() => done())) }),
         );
       }),
+    ports,
   );
 }
 
-export async function startBrowserKassa(): Promise<BrowserKassa> {
+/**
+ * A partner's return_url receiver on its own port (another origin): records the URL of every
+ * request (path and query, as the browser sent them) and answers a small page.
+ */
+export function startReturnReceiver(ports: PortRange = defaultPortRange): Promise<{ origin: string; hits: URL[]; close(): Promise<void> }> {
+  return inPortRange(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const origin = `http://127.0.0.1:${port}`;
+        const hits: URL[] = [];
+        const server: Server = createHttpServer((req, res) => {
+          hits.push(new URL(req.url ?? '/', origin));
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Partner</title><h1>Back at the partner</h1>');
+        });
+        server.once('error', reject);
+        // close() also drops the browser's idle keep-alive connections, which would hold it open.
+        const close = () => new Promise<void>((done) => (server.close(() => done()), server.closeAllConnections()));
+        server.listen(port, '127.0.0.1', () => resolve({ origin, hits, close }));
+      }),
+    ports,
+  );
+}
+
+export async function startBrowserKassa(options: { ports?: PortRange } = {}): Promise<BrowserKassa> {
   if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium)`);
-  const { t, port } = await listenInRange();
+  const { t, port } = await listenInRange(options.ports ?? defaultPortRange);
   const url = `http://127.0.0.1:${port}`;
   const profile = mkdtempSync(join(tmpdir(), 'kassa-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -139,10 +169,10 @@ export async function startBrowserKassa(): Promise<BrowserKassa> {
       page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
       return page;
     },
-    async api(method, path, body) {
+    async api(method, path, body, headers = {}) {
       const res = await fetch(url + path, {
         method,
-        headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...headers, authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();

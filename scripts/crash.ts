@@ -1,0 +1,54 @@
+/**
+ * `npm run test:crash [-- --kills 300 --seed 123 --store postgres --clients 6]`: the crash harness
+ * (test/reliability/crash/run-crash.ts) as a long run. Environment equivalents: CRASH_KILLS,
+ * CRASH_SEED, CRASH_STORE. Prints the seed first so any failure can be replayed; exits 1 on failure.
+ */
+import { parseArgs } from 'node:util';
+import { resolveSeed } from '../test/reliability/support/prng.js';
+import { runCrash } from '../test/reliability/crash/run-crash.js';
+
+const { values } = parseArgs({
+  options: {
+    kills: { type: 'string' },
+    seed: { type: 'string' },
+    store: { type: 'string' },
+    clients: { type: 'string' },
+    port: { type: 'string' },
+    'postgres-url': { type: 'string' },
+    'keep-dir': { type: 'boolean' },
+  },
+});
+
+const kills = Number(values.kills ?? process.env.CRASH_KILLS ?? 50);
+const seed = resolveSeed(values.seed ?? process.env.CRASH_SEED);
+const store = (values.store ?? process.env.CRASH_STORE ?? 'sqlite') as 'sqlite' | 'postgres';
+const port = Number(values.port ?? 46620);
+if (!Number.isInteger(kills) || kills < 1) throw new Error('--kills must be a positive integer');
+if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+
+console.log(`seed ${seed} (replay with --seed ${seed})`);
+const report = await runCrash({
+  kills,
+  seed,
+  store,
+  port,
+  receiverPort: port + 1,
+  postgresUrl: values['postgres-url'] ?? process.env.KASSA_TEST_DATABASE_URL,
+  clients: Number(values.clients ?? 6),
+  minRunMs: 150,
+  maxRunMs: 1500,
+  bootKillRate: 0.05,
+  keepDir: values['keep-dir'],
+  log: (line) => console.log(line),
+});
+const { failures, counts, refusals, ...summary } = report;
+console.log(JSON.stringify({ ...summary, failures: failures.length }, null, 2));
+console.log('responses by operation and status:', JSON.stringify(counts));
+console.log('clean refusals seen (first of each):');
+for (const [what, text] of Object.entries(refusals)) console.log(`  ${what}: ${text}`);
+if (failures.length) {
+  console.error(`\nFAILED (seed ${seed}); data and kassa.log kept in ${report.dir}:`);
+  for (const f of failures.slice(0, 50)) console.error(`  - ${f}`);
+  process.exit(1);
+}
+console.log(`\nOK: ${report.kills} kills (+${report.bootKills} while booting), ${report.operations} operations, nothing lost (seed ${seed}, ${Math.round(report.durationMs / 1000)} s)`);

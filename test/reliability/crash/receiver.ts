@@ -1,0 +1,53 @@
+/**
+ * A local webhook / callback receiver for the crash harness. It lives in the harness process, so
+ * it outlives every Kassa kill and sees everything the outbox delivers across restarts.
+ */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+
+export interface Received {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  at: number;
+}
+
+export class Receiver {
+  readonly received: Received[] = [];
+  private server?: Server;
+  /** Status to answer (200 unless a test wants failures). */
+  respond: (r: Received) => number = () => 200;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const r: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        this.received.push(r);
+        res.statusCode = this.respond(r);
+        res.end();
+      });
+    });
+    this.server.listen(this.port, '127.0.0.1');
+    await once(this.server, 'listening');
+  }
+
+  /** Bodies received so far (a delivery may arrive more than once: at-least-once). */
+  bodies(): Set<string> {
+    return new Set(this.received.map((r) => r.body));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close').catch(() => undefined);
+  }
+}
