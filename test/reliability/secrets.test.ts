@@ -12,7 +12,7 @@ import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type Merchant, type TestKassa } from '../support/harness.js';
 import { fillPath, hiddenOperations, operationKey, operationsOf } from './support/openapi.js';
 import { routeTable } from '../../src/http/app.js';
-import { buildWorld, normParam, type World } from './support/world.js';
+import { buildWorld, idOf, type World } from './support/world.js';
 import { nasties } from './fuzz/nasties.js';
 import { Prng } from './support/prng.js';
 import { seedBodies } from './fuzz/run-fuzz.js';
@@ -78,7 +78,7 @@ describe('no secret in logs or error bodies', () => {
     const ops = [...operationsOf((await t.request('GET', '/openapi.json', { merchant: null })).json()), ...hiddenOperations(routeTable(t.kassa.app))];
     const rng = new Prng(11);
     const plain = ops.map((op) => {
-      const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'kind' ? 'session' : (world.ids.get(normParam(p.name)) ?? 'x')])));
+      const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'kind' ? 'session' : (idOf(world, op.path, p.name) ?? 'x')])));
       const body = op.body ? (seedBodies()[operationKey(op)]?.[0] ?? {}) : undefined;
       return { op, url, body };
     });

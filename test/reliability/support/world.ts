@@ -5,7 +5,18 @@
  * secret it was handed (client tokens, authorization tokens, customer tokens, journey tokens, …).
  * Objects of API families that are not served (yet) are left out; a route whose path parameter
  * has no object here makes the isolation suite fail, naming it, so new routes get a fixture.
+ *
+ * The merchant role (/merchant/v1) gets its own objects: a configured connection, an order in
+ * checkout, an order placed, captured and refunded, their request ids and the notification token.
+ * Its ids live in `merchantIds`, because its path parameters reuse names (`order_id`) that mean a
+ * provider object elsewhere: `idOf(world, path, param)` picks the right one. The merchant role
+ * talks to "this Kassa" (KASSA_PUBLIC_URL) over HTTP; the world points the runtime's outbound
+ * client at the app itself (`app.inject`), so no socket is opened and nothing else is reachable.
  */
+import { merchantRuntimeFor } from '../../../src/app/merchant/merchant-runtime.js';
+import type { HttpClient } from '../../../src/app/merchant/http-client.js';
+import type { MerchantOrder } from '../../../src/domain/merchant-order/merchant-order-state.js';
+import { merchantOrderType } from '../../../src/domain/merchant-order/merchant-order-state.js';
 import { swedishOrder } from '../../fixtures/orders.js';
 import type { Merchant, TestKassa } from '../../support/harness.js';
 
@@ -13,6 +24,8 @@ export interface World {
   merchant: Merchant;
   /** Path parameter name (normalized: lower case, letters and digits) -> id of this merchant's object. */
   ids: Map<string, string>;
+  /** The same for the merchant role's routes (/merchant/v1/...). */
+  merchantIds: Map<string, string>;
   /** Everything that must never show up in a log or in another merchant's answers. */
   secrets: string[];
   /** Every id of this world (for "nothing leaked" checks). */
@@ -24,6 +37,31 @@ export interface World {
 }
 
 export const normParam = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The id of this world's object for path parameter `param` of route `path`, if it has one. */
+export function idOf(world: World, path: string, param: string): string | undefined {
+  const key = normParam(param);
+  if (path.startsWith('/merchant/v1/')) return world.merchantIds.get(key);
+  return world.ids.get(key);
+}
+
+/**
+ * The merchant role's outbound HTTP, sent into the app itself: requests to KASSA_PUBLIC_URL reach
+ * this Kassa's provider routes; any other URL fails like an unreachable host.
+ */
+export function inProcessHttp(t: TestKassa): HttpClient {
+  const origin = new URL(t.kassa.deps.config.publicUrl).origin;
+  return {
+    async send(request) {
+      const url = new URL(request.url);
+      if (url.origin !== origin) throw new TypeError(`fetch failed: ${url.origin} is not reachable from this test`);
+      const res = await t.kassa.app.inject({ method: request.method, url: url.pathname + url.search, headers: request.headers, payload: request.body });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name.toLowerCase()] = String(value);
+      return { status: res.statusCode, headers, body: res.body };
+    },
+  };
+}
 
 export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<World> {
   const ids = new Map<string, string>();
@@ -109,5 +147,54 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
     if (journeyToken) secrets.push(journeyToken);
   }
 
-  return { merchant, ids, secrets, all: [...new Set([...ids.values(), ...secrets])], clientToken: open.client_token, journeyToken };
+  // The merchant role: a configured connection (to this Kassa, with this merchant's credentials),
+  // an order left in checkout, and one placed, captured and refunded.
+  const merchantIds = new Map<string, string>();
+  const extra: string[] = [];
+  if (has('POST', '/merchant/v1/orders')) {
+    merchantRuntimeFor(t.kassa.deps).http = inProcessHttp(t);
+    const connection = (await call('PUT', '/merchant/v1/connection', { base_url: t.kassa.deps.config.publicUrl, username: merchant.username, password: merchant.password })).json();
+    extra.push(connection.connection_id);
+    await call('PUT', '/merchant/v1/settings', { recheck_interval_seconds: 3600 });
+    const cart = swedishOrder();
+    const checkout = async () => {
+      const order = (await call('POST', '/merchant/v1/orders', cart)).json();
+      if (order.state !== 'checkout') throw new Error(`world: merchant checkout is ${order.state}: ${JSON.stringify(order.requests)}`);
+      return order;
+    };
+    const pending = await checkout();
+    secrets.push(pending.checkout.client_token);
+    extra.push(pending.order_id, pending.checkout.session_id);
+
+    const placed = await checkout();
+    secrets.push(placed.checkout.client_token);
+    const auth = (await call('POST', `/sandbox/v1/sessions/${placed.checkout.session_id}/authorize`, {})).json();
+    secrets.push(auth.authorization_token);
+    await call('POST', `/merchant/v1/orders/${placed.order_id}/authorize`, { authorization_token: auth.authorization_token });
+    await call('POST', `/merchant/v1/orders/${placed.order_id}/captures`, { captured_amount: 5000 });
+    const done = (await call('POST', `/merchant/v1/orders/${placed.order_id}/refunds`, { refunded_amount: 1000 })).json();
+    if (!done.klarna?.order_id || done.refunds.length !== 1) throw new Error(`world: merchant order not refunded: ${JSON.stringify(done).slice(0, 400)}`);
+    merchantIds.set('orderid', placed.order_id);
+    const capture = done.requests.find((r: { kind: string }) => r.kind === 'capture');
+    merchantIds.set('requestid', capture.request_id);
+    extra.push(placed.checkout.session_id, done.klarna.order_id, ...done.requests.map((r: { request_id: string }) => r.request_id));
+    for (const c of done.captures) extra.push(c.capture_id, ...(c.klarna_capture_id ? [c.klarna_capture_id] : []));
+    for (const r of done.refunds) extra.push(r.refund_id, ...(r.klarna_refund_id ? [r.klarna_refund_id] : []));
+    // The notification token is the provider's credential for this order: a secret, never shown.
+    for (const id of [pending.order_id, placed.order_id]) {
+      const record = await t.kassa.deps.engine.store.getAggregate<MerchantOrder>(merchant.accountId, merchantOrderType, id);
+      secrets.push(record!.state.notification_token);
+    }
+    merchantIds.set('token', secrets.at(-1)!);
+  }
+
+  return {
+    merchant,
+    ids,
+    merchantIds,
+    secrets,
+    all: [...new Set([...ids.values(), ...merchantIds.values(), ...extra, ...secrets])],
+    clientToken: open.client_token,
+    journeyToken,
+  };
 }
