@@ -1,7 +1,7 @@
 /**
  * Bounded resources of the merchant role, the outbound transports and the SQLite group commit:
  * each limit at its bound and one beyond it. The merchant role talks to this Kassa's own provider
- * routes in-process (support/world.ts `inProcessHttp`), so orders are real; where a bound needs an
+ * routes in-process (support/in-process-http.ts), so orders are real; where a bound needs an
  * order in a state no provider produces on request (a request log 1000 entries long, a dozen due
  * steps), the order is written as the application itself would write it (`MerchantRuntime.persist`)
  * and then driven through the real routes. limits.test.ts checks that every limit is named in this
@@ -23,7 +23,7 @@ import type { AccountRecord } from '../../src/store/port.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
-import { inProcessHttp } from './support/world.js';
+import { inProcessHttp } from './support/in-process-http.js';
 
 let t: TestKassa;
 let rt: MerchantRuntime;
@@ -31,7 +31,7 @@ let account: AccountRecord;
 beforeAll(async () => {
   t = await startTestKassa();
   rt = merchantRuntimeFor(t.kassa.deps);
-  rt.http = inProcessHttp(t);
+  rt.http = inProcessHttp(t.kassa);
   account = (await t.kassa.deps.engine.store.getAccount(t.merchant.accountId))!;
 });
 afterAll(async () => {
@@ -150,7 +150,7 @@ describe('merchant role limits', () => {
       expect(order.requests.find((r: RequestEntry) => r.request_id === checkId)).toMatchObject({ status: 'FAILED', error_code: 'PROVIDER_UNREACHABLE', attempts: max });
       expect(order.state).toBe('ready_to_ship');
     } finally {
-      rt.http = inProcessHttp(t);
+      rt.http = inProcessHttp(t.kassa);
     }
   });
 
@@ -198,7 +198,7 @@ describe('merchant role limits', () => {
         expect(await rt.drive(account, id)).toBe(due - max);
         expect(await dueNow()).toBe(0);
       } finally {
-        rt.http = inProcessHttp(t);
+        rt.http = inProcessHttp(t.kassa);
       }
     }
   });
@@ -247,13 +247,13 @@ describe('transport timeouts', () => {
 
   it('merchantCallTimeoutMs: every outbound merchant call carries the limit, and the HTTP client gives up at its timeout', async () => {
     const seen: number[] = [];
-    const inner = inProcessHttp(t);
+    const inner = inProcessHttp(t.kassa);
     rt.http = { send: (request) => (seen.push(request.timeoutMs), inner.send(request)) };
     try {
       const id = await readyToShip();
       await ok('POST', `/merchant/v1/orders/${id}/ship`, {});
     } finally {
-      rt.http = inProcessHttp(t);
+      rt.http = inProcessHttp(t.kassa);
     }
     expect(seen.length).toBeGreaterThan(3);
     expect(new Set(seen)).toEqual(new Set([bound('merchantCallTimeoutMs')]));

@@ -33,6 +33,9 @@ import { openTestPostgres, testDatabaseUrl } from '../../support/postgres.js';
 import { digest, postgresProbe, sqliteProbe, type StoreProbe } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
 import { nasties, type NastyContext, type RawRequest } from './nasties.js';
+import { inProcessHttp } from '../support/in-process-http.js';
+import { merchantRuntimeFor } from '../../../src/app/merchant/merchant-runtime.js';
+import { merchantOrderType, type MerchantOrder } from '../../../src/domain/merchant-order/merchant-order-state.js';
 
 export interface FuzzOptions {
   requests: number;
@@ -107,6 +110,13 @@ export function seedBodies(): Record<string, unknown[]> {
     'POST /sandbox/v1/customer-tokens/{customerToken}/status': [{ status: 'SUSPENDED' }, { status: 'ACTIVE' }],
     'POST /kp/v1/journey/{kind}/verify': [{ email: 'customer@email.se', one_time_code: '123456' }],
     'POST /kp/v1/journey/{kind}/approve': [{ email: 'customer@email.se', one_time_code: '123456' }, { phone: '+46701234567', one_time_code: '654321', payment_method_category: 'pay_later' }],
+    'POST /merchant/v1/orders': [swedishOrder(), germanOrderWithDiscount()],
+    'POST /merchant/v1/orders/{order_id}/ship': [{}, { shipping_info: [{ shipping_company: 'DHL', tracking_number: 'T1' }] }, { capture: false }],
+    'POST /merchant/v1/orders/{order_id}/captures': [{ captured_amount: 1000 }],
+    'POST /merchant/v1/orders/{order_id}/refunds': [{ refunded_amount: 100 }],
+    'PUT /merchant/v1/orders/{order_id}/cart': [(({ order_amount, order_tax_amount, order_lines }) => ({ order_amount, order_tax_amount, order_lines }))(swedishOrder())],
+    'PUT /merchant/v1/settings': [{ settlement_poll_interval_seconds: 3600 }, { capture_on_shipment: false }, { capture_on_shipment: true }],
+    'POST /merchant/v1/notifications/{token}': [{ event_type: 'FRAUD_RISK_ACCEPTED' }, { event_type: 'CAPTURE_SETTLED' }],
   };
 }
 
@@ -199,8 +209,12 @@ export async function startFuzzTarget(seed: number, kind: 'sqlite' | 'postgres' 
   }
   const kassa = await createKassa(config, { clock: new ManualClock(startTime), store, transport: new RecordingTransport(), random: seededRandom(new Prng(seed ^ 0x5eed)), logger: pino({ level: 'silent' }) });
   await kassa.app.ready();
-  // Outbox passes a clock advance kicks off run in the background; chain them so the harness can
-  // wait for them and attribute every write to the request that caused it.
+  // The merchant role's default connection is this Kassa: its calls go into the app, never out.
+  const merchantRole = merchantRuntimeFor(kassa.deps);
+  merchantRole.http = inProcessHttp(kassa);
+  // Outbox passes a clock advance kicks off run in the background (and merchant drives after a
+  // notification); chain them so the harness can wait for them and attribute every write to the
+  // request that caused it.
   let background: Promise<void> = Promise.resolve();
   kassa.deps.outbox.kick = () => {
     background = background.then(() => kassa.deps.outbox.pollAll()).catch(() => undefined);
@@ -223,7 +237,10 @@ export async function startFuzzTarget(seed: number, kind: 'sqlite' | 'postgres' 
     otherAuthorization: other.authorization,
     accountId: main.account.id,
     inject: (r) => kassa.app.inject({ method: r.method as 'GET', url: r.url, headers: r.headers, payload: r.payload }),
-    quiesce: () => background,
+    quiesce: async () => {
+      await background;
+      await merchantRole.idle();
+    },
     close: async () => {
       await kassa.close();
       await drop();
@@ -341,6 +358,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const stepUp = seeds['POST /v2/accounts/{partner_account_id}/payment/authorize']![0];
         const pr = await call({ method: 'POST', url: `/v2/accounts/${target.accountId}/payment/authorize`, headers: auth, payload: JSON.stringify(stepUp) });
         pool.harvest(pr.json());
+      }
+      if (has('/merchant/v1/orders')) {
+        // The merchant role: back to the default connection (this Kassa; the fuzzer may have
+        // pointed it elsewhere), an order in checkout and one placed, and its notification token.
+        await call({ method: 'DELETE', url: '/merchant/v1/connection', headers: { authorization: target.authorization } });
+        for (const place of [false, true]) {
+          const mo = await call({ method: 'POST', url: '/merchant/v1/orders', headers: auth, payload: JSON.stringify(swedishOrder()) });
+          pool.harvest(mo.json());
+          const sid = mo.json().checkout?.session_id;
+          if (place && sid) {
+            const a = await call({ method: 'POST', url: `/sandbox/v1/sessions/${sid}/authorize`, headers: auth, payload: '{}' });
+            const placed = await call({ method: 'POST', url: `/merchant/v1/orders/${mo.json().order_id}/authorize`, headers: auth, payload: JSON.stringify({ authorization_token: a.json().authorization_token }) });
+            pool.harvest(placed.json());
+          }
+          const record = mo.statusCode === 201 ? await target.kassa.deps.engine.store.getAggregate<MerchantOrder>(target.accountId, merchantOrderType, mo.json().order_id) : undefined;
+          if (record) pool.add('token', record.state.notification_token);
+        }
       }
       for (let i = 0; i < 3; i++) {
         const withUrls = { ...swedishOrder(), merchant_urls: { confirmation: 'https://shop.example/thanks/{order.id}' }, ...(i === 0 ? { intent: 'buy_and_tokenize' } : {}) };

@@ -11,14 +11,14 @@
  * Its ids live in `merchantIds`, because its path parameters reuse names (`order_id`) that mean a
  * provider object elsewhere: `idOf(world, path, param)` picks the right one. The merchant role
  * talks to "this Kassa" (KASSA_PUBLIC_URL) over HTTP; the world points the runtime's outbound
- * client at the app itself (`app.inject`), so no socket is opened and nothing else is reachable.
+ * client at the app itself (support/in-process-http.ts), so no socket is opened.
  */
 import { merchantRuntimeFor } from '../../../src/app/merchant/merchant-runtime.js';
-import type { HttpClient } from '../../../src/app/merchant/http-client.js';
 import type { MerchantOrder } from '../../../src/domain/merchant-order/merchant-order-state.js';
 import { merchantOrderType } from '../../../src/domain/merchant-order/merchant-order-state.js';
 import { swedishOrder } from '../../fixtures/orders.js';
 import type { Merchant, TestKassa } from '../../support/harness.js';
+import { inProcessHttp } from './in-process-http.js';
 
 export interface World {
   merchant: Merchant;
@@ -43,24 +43,6 @@ export function idOf(world: World, path: string, param: string): string | undefi
   const key = normParam(param);
   if (path.startsWith('/merchant/v1/')) return world.merchantIds.get(key);
   return world.ids.get(key);
-}
-
-/**
- * The merchant role's outbound HTTP, sent into the app itself: requests to KASSA_PUBLIC_URL reach
- * this Kassa's provider routes; any other URL fails like an unreachable host.
- */
-export function inProcessHttp(t: TestKassa): HttpClient {
-  const origin = new URL(t.kassa.deps.config.publicUrl).origin;
-  return {
-    async send(request) {
-      const url = new URL(request.url);
-      if (url.origin !== origin) throw new TypeError(`fetch failed: ${url.origin} is not reachable from this test`);
-      const res = await t.kassa.app.inject({ method: request.method, url: url.pathname + url.search, headers: request.headers, payload: request.body });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name.toLowerCase()] = String(value);
-      return { status: res.statusCode, headers, body: res.body };
-    },
-  };
 }
 
 export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<World> {
@@ -152,7 +134,7 @@ export async function buildWorld(t: TestKassa, merchant: Merchant): Promise<Worl
   const merchantIds = new Map<string, string>();
   const extra: string[] = [];
   if (has('POST', '/merchant/v1/orders')) {
-    merchantRuntimeFor(t.kassa.deps).http = inProcessHttp(t);
+    merchantRuntimeFor(t.kassa.deps).http = inProcessHttp(t.kassa);
     const connection = (await call('PUT', '/merchant/v1/connection', { base_url: t.kassa.deps.config.publicUrl, username: merchant.username, password: merchant.password })).json();
     extra.push(connection.connection_id);
     await call('PUT', '/merchant/v1/settings', { recheck_interval_seconds: 3600 });
