@@ -1,5 +1,5 @@
 /**
- * `npm run test:crash [-- --kills 300 --seed 123 --store postgres --clients 6]`: the crash harness
+ * `npm run test:crash [-- --kills 300 --seed 123 --store postgres --clients 6 --port 46620]`: the crash harness
  * (test/reliability/crash/run-crash.ts) as a long run. Environment equivalents: CRASH_KILLS,
  * CRASH_SEED, CRASH_STORE. Prints the seed first so any failure can be replayed; exits 1 on failure.
  */
@@ -22,7 +22,8 @@ const { values } = parseArgs({
 const kills = Number(values.kills ?? process.env.CRASH_KILLS ?? 50);
 const seed = resolveSeed(values.seed ?? process.env.CRASH_SEED);
 const store = (values.store ?? process.env.CRASH_STORE ?? 'sqlite') as 'sqlite' | 'postgres';
-const port = Number(values.port ?? 46620);
+// No --port: Kassa and the webhook receiver each take a free port (runs side by side never clash).
+const port = values.port === undefined ? 0 : Number(values.port);
 if (!Number.isInteger(kills) || kills < 1) throw new Error('--kills must be a positive integer');
 if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
 
@@ -32,7 +33,7 @@ const report = await runCrash({
   seed,
   store,
   port,
-  receiverPort: port + 1,
+  receiverPort: port ? port + 1 : 0,
   postgresUrl: values['postgres-url'] ?? process.env.KASSA_TEST_DATABASE_URL,
   clients: Number(values.clients ?? 6),
   minRunMs: 150,

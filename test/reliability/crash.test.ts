@@ -13,8 +13,6 @@ it('loses nothing across 10 kill -9s under load', async () => {
     kills: Number(process.env.CRASH_CI_KILLS ?? 10),
     seed,
     store: 'sqlite',
-    port: 46601,
-    receiverPort: 46602,
     clients: 4,
     minRunMs: 100,
     maxRunMs: 700,

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 
 export interface Received {
   path: string;
@@ -18,7 +19,8 @@ export class Receiver {
   /** Status to answer (200 unless a test wants failures). */
   respond: (r: Received) => number = () => 200;
 
-  constructor(readonly port: number) {}
+  /** 0: any free port (read back once listening). */
+  constructor(public port = 0) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -37,6 +39,7 @@ export class Receiver {
     });
     this.server.listen(this.port, '127.0.0.1');
     await once(this.server, 'listening');
+    this.port = (this.server.address() as AddressInfo).port;
   }
 
   /** Bodies received so far (a delivery may arrive more than once: at-least-once). */

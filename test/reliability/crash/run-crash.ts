@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { operationKey, operationsOf } from '../support/openapi.js';
@@ -33,9 +34,9 @@ import { advanceBy, featuresOf, Model, runClient, settle, Stop, type Features, t
 export interface CrashOptions {
   kills: number;
   seed: number;
-  /** Kassa listens here; the webhook receiver on `receiverPort`. */
-  port: number;
-  receiverPort: number;
+  /** Kassa listens here, the webhook receiver on `receiverPort`; absent or 0: a free port each. */
+  port?: number;
+  receiverPort?: number;
   store: 'sqlite' | 'postgres';
   /** PostgreSQL server for store=postgres (a fresh database is created and dropped). */
   postgresUrl?: string;
@@ -128,6 +129,16 @@ class KassaChild {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A port nothing listens on right now (another process could take it before Kassa does; unlikely). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const started = Date.now();
   const rng = new Prng(options.seed);
@@ -162,9 +173,11 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     openProbe = () => openSqliteFile(file);
   }
 
-  const receiver = new Receiver(options.receiverPort);
+  const receiver = new Receiver(options.receiverPort ?? 0);
   await receiver.start();
-  const kassa = new KassaChild({ DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${username}:${password}`, KASSA_LOG_LEVEL: 'warn' }, options.port, logFile);
+  // Every restart listens on the same port (clients keep their URL): chosen once, free now.
+  const port = options.port || (await freePort());
+  const kassa = new KassaChild({ DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${username}:${password}`, KASSA_LOG_LEVEL: 'warn' }, port, logFile);
   const client = new Client(kassa.url, authorization);
   const model = new Model();
   const report: CrashReport = {
