@@ -17,14 +17,16 @@ import { nasties } from './fuzz/nasties.js';
 import { fillPath, operationKey, operationsOf } from './support/openapi.js';
 import { Prng } from './support/prng.js';
 
-const port = 46603;
+/** Kassa's port: whichever free one it took (PORT=0). */
+let port: number;
 const dir = mkdtempSync(join(tmpdir(), 'kassa-survival-'));
 const auth = `Basic ${Buffer.from('survivor:survivor-secret-1').toString('base64')}`;
 let kassa: KassaProcess;
 let pid: number | undefined;
 
 beforeAll(async () => {
-  kassa = await startKassaProcess({ DATABASE_URL: `sqlite:${join(dir, 'k.db')}`, KASSA_SANDBOX_MERCHANT: 'survivor:survivor-secret-1', KASSA_LOG_LEVEL: 'trace' }, port);
+  kassa = await startKassaProcess({ DATABASE_URL: `sqlite:${join(dir, 'k.db')}`, KASSA_SANDBOX_MERCHANT: 'survivor:survivor-secret-1', KASSA_LOG_LEVEL: 'trace' }, 0);
+  port = Number(new URL(kassa.url).port);
   pid = kassa.child.pid;
 }, 120_000);
 afterAll(async () => {
