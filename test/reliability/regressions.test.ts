@@ -3,7 +3,9 @@
  * Each test names the suite and the seed or input that found it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { limits } from '../../src/domain/limits.js';
+import { durations, limits } from '../../src/domain/limits.js';
+import { merchantRuntimeFor, type MerchantRuntime } from '../../src/app/merchant/merchant-runtime.js';
+import { inProcessHttp } from './support/in-process-http.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
 import { openTestPostgres, postgresAvailable } from '../support/postgres.js';
@@ -106,5 +108,69 @@ describe('reliability regressions', () => {
     }
     // With credentials, the same bodies are refused for what they are.
     expect((await t.request('POST', '/payments/v1/sessions', { body: { order_amount: 'lots' } })).statusCode).toBe(400);
+  });
+
+  // Fuzzer, seed 859680398 (stuck after 30,000 requests once the fuzzer reached the merchant role):
+  // a part-captured merchant order's authorization lapsed at the provider, which then shows the
+  // order CAPTURED with nothing left (not EXPIRED). The merchant role did not follow, and its expiry
+  // check re-armed itself due at once: a clock advance past the expiry never ended.
+  describe('merchant role: an authorization that lapses after a partial capture', () => {
+    let rt: MerchantRuntime;
+    let calls: string[];
+    beforeEach(() => {
+      rt = merchantRuntimeFor(t.kassa.deps);
+      const inner = inProcessHttp(t.kassa);
+      calls = [];
+      rt.http = { send: (r) => (calls.push(`${r.method} ${new URL(r.url).pathname}`), inner.send(r)) };
+    });
+
+    async function partCaptured(): Promise<string> {
+      const ok = async (method: string, url: string, body: unknown = {}) => {
+        const res = await t.request(method, url, { body });
+        expect(res.statusCode, res.body).toBeLessThan(300);
+        return res.json();
+      };
+      const order = await ok('POST', '/merchant/v1/orders', swedishOrder());
+      const auth = await ok('POST', `/sandbox/v1/sessions/${order.checkout.session_id}/authorize`);
+      await ok('POST', `/merchant/v1/orders/${order.order_id}/authorize`, { authorization_token: auth.authorization_token });
+      expect((await ok('POST', `/merchant/v1/orders/${order.order_id}/captures`, { captured_amount: 1000 })).state).toBe('part_captured');
+      return order.order_id;
+    }
+
+    it('follows the provider: the order becomes captured, and the advance past the expiry ends', async () => {
+      const id = await partCaptured();
+      const advance = await t.advance(durations.orderAuthorizationTtlMs / 1000 + 3600);
+      expect(advance.statusCode).toBe(200);
+      const order = (await t.request('GET', `/merchant/v1/orders/${id}`)).json();
+      // captured, and by now settled and paid out: what matters is that it left part_captured.
+      expect(order.timeline.map((e: { type: string }) => e.type)).toContain('merchant_order.order_expired');
+      expect(['captured', 'settled', 'completed']).toContain(order.state);
+      expect(order.captured_amount).toBe(1000);
+      expect(order.pending_steps.filter((s: { reason?: string }) => s.reason === 'expiry')).toEqual([]);
+      expect(calls.filter((c) => /^GET \/ordermanagement\/v1\/orders\/[^/]+$/.test(c)).length).toBeLessThan(5);
+    });
+
+    it('a provider that keeps the order live past its expires_at is asked once about that expiry, not again and again', async () => {
+      const id = await partCaptured();
+      // This provider never lapses the order: it answers PART_CAPTURED with the old expires_at.
+      const inner = rt.http;
+      rt.http = {
+        async send(r) {
+          const res = await inner.send(r);
+          if (r.method !== 'GET' || !r.url.includes('/ordermanagement/v1/orders/') || res.status !== 200) return res;
+          const body = JSON.parse(res.body);
+          return { ...res, body: JSON.stringify({ ...body, status: 'PART_CAPTURED', remaining_authorized_amount: body.order_amount - body.captured_amount }) };
+        },
+      };
+      const before = calls.length;
+      const advance = await t.advance(durations.orderAuthorizationTtlMs / 1000 + 3600);
+      expect(advance.statusCode).toBe(200);
+      const order = (await t.request('GET', `/merchant/v1/orders/${id}`)).json();
+      expect(order.state).toBe('part_captured');
+      expect(order.pending_steps.filter((s: { reason?: string }) => s.reason === 'expiry')).toEqual([]);
+      expect(calls.slice(before).filter((c) => /^GET \/ordermanagement\/v1\/orders\/[^/]+$/.test(c))).toHaveLength(1);
+      // The merchant can still act on it (the provider decides).
+      expect((await t.request('POST', `/merchant/v1/orders/${id}/check`, { body: {} })).statusCode).toBe(200);
+    });
   });
 });

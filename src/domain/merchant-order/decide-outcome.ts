@@ -239,14 +239,19 @@ function capturedGuard(order: MerchantOrder): MerchantOrderGuard {
   return order.captured_amount > 0 ? 'some_captured' : 'nothing_captured';
 }
 
-/** Provider says the order is over (cancelled or expired): follow it, where the table allows. */
+/**
+ * Provider says the order is over (cancelled or expired): follow it, where the table allows. An
+ * order with captures does not show EXPIRED when its authorization lapses: it shows CAPTURED with
+ * nothing left to capture once `expires_at` has passed (the rest was released).
+ */
 function followProvider(d: Draft, snap: ProviderOrderSnapshot): boolean {
   const s = d.order.status;
   if (snap.status === 'CANCELLED' && ['checking', 'ready_to_ship', 'shipped', 'capturing', 'updating', 'capture_failed', 'cancelling'].includes(s)) {
     d.move('order_cancelled');
     return true;
   }
-  if (snap.status === 'EXPIRED') {
+  const lapsed = snap.status === 'CAPTURED' && snap.remaining_authorized_amount === 0 && snap.expires_at !== undefined && d.ctx.now >= Date.parse(snap.expires_at);
+  if (snap.status === 'EXPIRED' || (lapsed && d.order.captured_amount > 0)) {
     if (s === 'capturing' || s === 'updating') {
       d.move('order_expired', capturedGuard(d.order));
       return true;
@@ -288,6 +293,8 @@ function checkOutcome(d: Draft, step: Step, outcome: Ok | Rejected, settleReques
   }
 
   const snap = data.order;
+  // Read back past the expiry: what the provider says now is the answer about this expiry.
+  if (snap.expires_at && now >= Date.parse(snap.expires_at) + 1000) o.expiry_checked = snap.expires_at;
   const denied = snap.fraud_status === 'REJECTED' || snap.fraud_status === 'STOPPED';
   const over = snap.status === 'CANCELLED' || snap.status === 'EXPIRED';
   settleRequest(denied || over ? 'FAILED' : snap.fraud_status === 'PENDING' ? 'PENDING' : 'AUTHORIZED');

@@ -160,13 +160,18 @@ export class Draft {
     }
   }
 
-  /** One pending check of the authorization expiry, at the provider's `expires_at`. */
+  /**
+   * One pending check of the authorization expiry, at the provider's `expires_at` — once per
+   * expiry: after a check has read the order back past it (`expiry_checked`), no new one is
+   * scheduled for the same `expires_at`, so an order the provider keeps live never re-arms a check
+   * that is due at once (which a clock advance would fire forever).
+   */
   ensureExpiryCheck(): void {
     const o = this.order;
     const existing = o.steps.find((s) => s.input.kind === 'check_status' && s.input.reason === 'expiry');
     const watch: MerchantOrderStatus[] = ['ready_to_ship', 'shipped', 'capture_failed', 'part_captured', 'capturing', 'updating'];
     const expiresAt = o.klarna.expires_at ? Date.parse(o.klarna.expires_at) : NaN;
-    if (!watch.includes(o.status) || Number.isNaN(expiresAt)) {
+    if (!watch.includes(o.status) || Number.isNaN(expiresAt) || o.expiry_checked === o.klarna.expires_at) {
       if (existing) this.removeStep(existing.id);
       return;
     }

@@ -206,6 +206,12 @@ export interface MerchantOrder {
   requests: RequestEntry[];
   /** The merchant's Klarna-Idempotency-Keys already applied (the last few): a repeat is a no-op. */
   client_keys: string[];
+  /**
+   * The provider `expires_at` whose passing has been checked: a check read the order back after
+   * it. A provider that still shows the order live is believed, and not asked again about the
+   * same expiry (until the expiry moves, e.g. after an extension).
+   */
+  expiry_checked?: string;
 }
 
 /** Merchant-role settings of an account (GET/PUT /merchant/v1/settings). */

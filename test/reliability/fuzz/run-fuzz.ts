@@ -463,12 +463,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       await target.quiesce();
       const before = await target.changeToken();
       let res: LightMyRequestResponse;
+      // A request that never ends (a livelock) is not a failure the checks below can see: say
+      // which one it is while it runs, so the seed and index replay it.
+      const watchdog = setInterval(() => options.log?.(`  request #${i} still running: ${request.method} ${request.url.slice(0, 120)} [${label}]`), 30_000);
       try {
         res = await target.inject(request);
       } catch (error) {
         // The request cannot be expressed on the wire (e.g. a header with a character HTTP forbids).
         report.unsendable++;
         continue;
+      } finally {
+        clearInterval(watchdog);
       }
       await target.quiesce();
       const after = await target.changeToken();
