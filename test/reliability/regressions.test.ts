@@ -173,4 +173,56 @@ describe('reliability regressions', () => {
       expect((await t.request('POST', `/merchant/v1/orders/${id}/check`, { body: {} })).statusCode).toBe(200);
     });
   });
+
+  // Fuzzer, seed 859680398 (from request #88005 on, every clock advance was 500): an authorization
+  // token with a lone surrogate ("odd unicode") was accepted by POST /merchant/v1/orders/{id}/authorize;
+  // placing the order threw building the provider's URL, the 500 left the step's timer in place,
+  // and every later advance of the account fired it and failed again.
+  describe('merchant role: a step that cannot be sent', () => {
+    const lone = 'tok-\ud800-x';
+
+    async function checkout(): Promise<{ order_id: string; checkout: { session_id: string } }> {
+      merchantRuntimeFor(t.kassa.deps).http = inProcessHttp(t.kassa);
+      const res = await t.request('POST', '/merchant/v1/orders', { body: swedishOrder() });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json();
+    }
+
+    it('an authorization token that is not printable text is 400 naming it, and changes nothing', async () => {
+      const order = await checkout();
+      const before = (await t.request('GET', `/merchant/v1/orders/${order.order_id}`)).body;
+      for (const [url, body] of [
+        [`/merchant/v1/orders/${order.order_id}/authorize`, { authorization_token: lone }],
+        [`/merchant/v1/orders/${order.order_id}/authorize`, { authorization_token: 'has space' }],
+      ] as const) {
+        const res = await t.request('POST', url, { body });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json().error_messages.join(' ')).toContain('authorization_token');
+      }
+      expect((await t.request('GET', `/merchant/v1/orders/${order.order_id}`)).body).toBe(before);
+      expect((await t.advance(60)).statusCode).toBe(200);
+    });
+
+    it('an id the provider hands back that cannot go into a URL fails its step, and the clock still advances', async () => {
+      const order = await checkout();
+      // A provider that answers the order id with a lone surrogate (valid JSON: "\ud800").
+      const inner = inProcessHttp(t.kassa);
+      merchantRuntimeFor(t.kassa.deps).http = {
+        async send(r) {
+          const res = await inner.send(r);
+          if (r.method === 'POST' && r.url.endsWith('/order') && res.status === 200) return { ...res, body: JSON.stringify({ ...JSON.parse(res.body), order_id: 'k-\ud800' }) };
+          return res;
+        },
+      };
+      const auth = (await t.request('POST', `/sandbox/v1/sessions/${order.checkout.session_id}/authorize`, { body: {} })).json();
+      const placed = await t.request('POST', `/merchant/v1/orders/${order.order_id}/authorize`, { body: { authorization_token: auth.authorization_token } });
+      expect(placed.statusCode, placed.body).toBe(200);
+      // Its status check (a GET of /ordermanagement/v1/orders/k-\ud800) cannot be sent: FAILED, not a 500.
+      expect(placed.json().requests.at(-1)).toMatchObject({ kind: 'check_status', status: 'FAILED', error_code: 'REQUEST_NOT_SENT' });
+      const check = await t.request('POST', `/merchant/v1/orders/${order.order_id}/check`, { body: {} });
+      expect(check.statusCode, check.body).toBe(200);
+      expect((await t.advance(30 * 24 * 3600)).statusCode).toBe(200);
+      expect((await t.advance(60)).statusCode).toBe(200);
+    });
+  });
 });

@@ -25,6 +25,15 @@ export type CallResult<T> =
 
 type Body = Record<string, unknown>;
 
+/**
+ * A request that cannot be expressed — an id for the path that is not well-formed text (a lone
+ * surrogate) — so nothing was sent. The step fails definitively instead of throwing out of the
+ * timer that runs it (which would fail every later clock advance of the account).
+ */
+export class RequestNotSent extends Error {
+  override name = 'RequestNotSent';
+}
+
 export class KlarnaClient {
   private readonly base: string;
   private readonly authorization: string;
@@ -151,7 +160,11 @@ export class KlarnaClient {
 }
 
 function enc(id: string): string {
-  return encodeURIComponent(id);
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    throw new RequestNotSent('An id in the request path is not well-formed text; the request was not sent');
+  }
 }
 
 function str(value: unknown): string {

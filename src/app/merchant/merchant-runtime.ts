@@ -28,7 +28,7 @@ import type { AccountRecord, TimerRecord } from '../../store/port.js';
 import type { Engine } from '../engine.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { fetchHttpClient, type HttpClient } from './http-client.js';
-import { KlarnaClient } from './klarna-client.js';
+import { KlarnaClient, RequestNotSent } from './klarna-client.js';
 import { credentialsOf, currentConnectionId, loadSettings } from './merchant-profile.js';
 import { performStep } from './perform-step.js';
 import { SecretBox } from './secret-box.js';
@@ -174,7 +174,16 @@ export class MerchantRuntime {
     const credentials = await credentialsOf(uow, await this.box(), order.connection_id);
     if (!credentials) return { kind: 'rejected', error_code: 'NO_CONNECTION', error_messages: ['The provider connection of this order is gone'] };
     const client = new KlarnaClient(credentials, this.http, this.callTimeoutMs);
-    return performStep(client, order, step, { notificationUrl: this.notificationUrl(order) });
+    try {
+      return await performStep(client, order, step, { notificationUrl: this.notificationUrl(order) });
+    } catch (error) {
+      // A step must end in an outcome: an exception here would leave its timer to fail every later
+      // clock advance of the account. Nothing sent is a definitive failure; anything else may have
+      // happened after a call went out, so it is unknown (read back, retried, given up on).
+      if (error instanceof RequestNotSent) return { kind: 'rejected', error_code: 'REQUEST_NOT_SENT', error_messages: [error.message] };
+      this.logger.error({ err: error, merchantOrderId: order.order_id, step: step.input.kind }, 'merchant step failed unexpectedly');
+      return { kind: 'unknown', reason: `the step failed unexpectedly (${error instanceof Error ? error.name : 'Error'})` };
+    }
   }
 
   /** Runs the order's due steps now, in due order, until none is due (bounded). */

@@ -32,7 +32,10 @@ export const CheckoutBody = Type.Object(
   { additionalProperties: false, description: 'The cart to check out' },
 );
 
-export const AuthorizeBody = Type.Object({ authorization_token: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
+/** What the JS SDK hands the page: printable ASCII (it goes into the provider's URL path). */
+const AuthorizationToken = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
+
+export const AuthorizeBody = Type.Object({ authorization_token: AuthorizationToken }, { additionalProperties: false });
 
 export const ShipBody = Type.Object(
   {
@@ -133,7 +136,7 @@ export const NotificationBody = Type.Object(
     order_id: Type.Optional(Type.String({ maxLength: 200 })),
     event_type: Type.Optional(Type.String({ maxLength: 100 })),
     capture_id: Type.Optional(Type.String({ maxLength: 200 })),
-    authorization_token: Type.Optional(Type.String({ maxLength: 255 })),
+    authorization_token: Type.Optional(AuthorizationToken),
     session_id: Type.Optional(Type.String({ maxLength: 200 })),
     metadata: Type.Optional(Free),
     payload: Type.Optional(Free),

@@ -120,6 +120,15 @@ export function seedBodies(): Record<string, unknown[]> {
   };
 }
 
+/**
+ * Silent, unless FUZZ_LOG names a file: then Kassa's warnings and errors (with stacks) go there,
+ * which is what a replayed 5xx needs.
+ */
+function fuzzLogger() {
+  const file = process.env.FUZZ_LOG;
+  return file ? pino({ level: 'warn' }, pino.destination({ dest: file, sync: true })) : pino({ level: 'silent' });
+}
+
 /** Seeded ids so that a seed reproduces a run exactly. */
 function seededRandom(rng: Prng): Random {
   return {
@@ -207,7 +216,7 @@ export async function startFuzzTarget(seed: number, kind: 'sqlite' | 'postgres' 
     const totalChanges = sqlite.db.prepare('SELECT total_changes() AS n').pluck();
     changeToken = async () => String(totalChanges.get());
   }
-  const kassa = await createKassa(config, { clock: new ManualClock(startTime), store, transport: new RecordingTransport(), random: seededRandom(new Prng(seed ^ 0x5eed)), logger: pino({ level: 'silent' }) });
+  const kassa = await createKassa(config, { clock: new ManualClock(startTime), store, transport: new RecordingTransport(), random: seededRandom(new Prng(seed ^ 0x5eed)), logger: fuzzLogger() });
   await kassa.app.ready();
   // The merchant role's default connection is this Kassa: its calls go into the app, never out.
   const merchantRole = merchantRuntimeFor(kassa.deps);
