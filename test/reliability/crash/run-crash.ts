@@ -297,7 +297,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       await checkThroughApi(client, model, features, rng);
       checkDeliveries(receiver, deliveryObligations, model);
       if (k % 10 === 0 || k === options.kills) {
-        log(`  kill ${k}/${options.kills}: ${model.ops.length} ops, ${model.sessions.size} sessions, ${model.orders.size} orders, ${report.inDoubtResolved} in doubt resolved, ${report.timersDueWhileDown} timers due while down, ${receiver.received.length} deliveries`);
+        log(`  kill ${k}/${options.kills} (${Math.round((Date.now() - started) / 1000)} s): ${model.ops.length} ops, ${model.sessions.size} sessions, ${model.orders.size} orders, ${report.inDoubtResolved} in doubt resolved, ${report.timersDueWhileDown} timers due while down, ${receiver.received.length} deliveries`);
       }
     }
 
