@@ -56,6 +56,11 @@ export const limits = Object.freeze({
    * commits than that wait for the next sync to start.
    */
   walSyncsInFlightMax: 2,
+  /**
+   * SQLite group commit, another process holding the write lock: tries without blocking the event
+   * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
+   */
+  sqliteBusyRetriesMax: 50,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

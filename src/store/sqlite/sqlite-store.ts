@@ -60,6 +60,9 @@ export interface SqliteOptions {
 
 type Row = Record<string, unknown>;
 
+/** How long a statement waits for another process's write lock before SQLITE_BUSY. */
+const busyTimeoutMs = 5000;
+
 interface QueuedCommit {
   batch: CommitBatch;
   resolve: () => void;
@@ -79,6 +82,7 @@ export class SqliteStore implements Store {
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private queue: QueuedCommit[] = [];
   private flushScheduled = false;
+  private busyRetries = 0;
   /** The WAL file's path when this adapter syncs it itself (file database, synchronous FULL). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
@@ -97,7 +101,7 @@ export class SqliteStore implements Store {
     this.syncFile = options.fdatasync ?? fdatasync;
     this.walPath = synchronous === 'FULL' && options.path !== ':memory:' ? `${options.path}-wal` : undefined;
     this.db.pragma(`synchronous = ${this.walPath ? 'NORMAL' : synchronous}`);
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
@@ -154,6 +158,8 @@ export class SqliteStore implements Store {
       insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
       begin: db.prepare('BEGIN IMMEDIATE'),
+      busyTimeoutOff: db.prepare('PRAGMA busy_timeout = 0'),
+      busyTimeoutOn: db.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       savepoint: db.prepare('SAVEPOINT batch'),
@@ -168,7 +174,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Commits already queued are still written (their callers are waiting for them).
-    while (this.queue.length > 0 && this.db.open) this.flush();
+    while (this.queue.length > 0 && this.db.open) this.flush(true);
     while (this.syncsInFlight.size > 0) await Promise.all(this.syncsInFlight);
     if (this.walFd !== undefined) {
       closeSync(this.walFd);
@@ -264,31 +270,53 @@ export class SqliteStore implements Store {
   commit(batch: CommitBatch): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // setImmediate, not a microtask: every request whose I/O arrived in this turn of the event
-        // loop reaches its commit first, so they share the transaction.
-        setImmediate(() => {
-          this.flushScheduled = false;
-          while (this.queue.length > 0) this.flush();
-        });
-      }
+      this.scheduleFlush();
     });
   }
 
-  /** Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them. */
-  private flush(): void {
-    const group = this.queue.length <= limits.groupCommitBatchesMax ? this.queue : this.queue.slice(0, limits.groupCommitBatchesMax);
-    this.queue = group === this.queue ? [] : this.queue.slice(group.length);
+  /**
+   * setImmediate, not a microtask: every request whose I/O arrived in this turn of the event loop
+   * reaches its commit first, so they share the transaction. When another process holds the write
+   * lock, the queue waits without blocking the event loop (retrying on the next turns, then every
+   * millisecond) and grows meanwhile; after `limits.sqliteBusyRetriesMax` tries it waits blocking,
+   * as SQLite's busy timeout does.
+   */
+  private scheduleFlush(delayMs = 0): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      this.flushScheduled = false;
+      while (this.queue.length > 0) {
+        if (!this.flush(this.busyRetries >= limits.sqliteBusyRetriesMax)) {
+          this.busyRetries++;
+          this.scheduleFlush(this.busyRetries > 2 ? 1 : 0);
+          return;
+        }
+        this.busyRetries = 0;
+      }
+    };
+    if (delayMs > 0) setTimeout(run, delayMs);
+    else setImmediate(run);
+  }
+
+  /**
+   * Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them.
+   * Returns false, leaving the queue as it was, when another process holds the write lock and
+   * `mayBlock` is false.
+   */
+  private flush(mayBlock = true): boolean {
     if (!this.db.open || this.syncFailure) {
-      for (const c of group) c.reject(this.syncFailure ?? new Error('store is closed'));
-      return;
+      for (const c of this.queue.splice(0)) c.reject(this.syncFailure ?? new Error('store is closed'));
+      return true;
     }
     const s = this.stmts;
+    if (!mayBlock && !this.tryBegin()) return false;
+    const group = this.queue.length <= limits.groupCommitBatchesMax ? this.queue : this.queue.slice(0, limits.groupCommitBatchesMax);
+    this.queue = group === this.queue ? [] : this.queue.slice(group.length);
     const failures: unknown[] = new Array(group.length);
     const alone = group.length === 1;
     try {
-      s.begin.run();
+      if (mayBlock) s.begin.run();
       for (let i = 0; i < group.length; i++) {
         // A lone batch needs no savepoint: its failure rolls back the whole transaction anyway.
         if (alone) {
@@ -309,7 +337,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       if (this.db.inTransaction) s.rollback.run();
       for (const c of group) c.reject(error);
-      return;
+      return true;
     }
     this.groupCommitStats.transactions++;
     this.groupCommitStats.batches += group.length;
@@ -320,6 +348,22 @@ export class SqliteStore implements Store {
     for (let i = 0; i < group.length; i++) {
       if (failures[i] === undefined) synced.then(group[i]!.resolve, group[i]!.reject);
       else group[i]!.reject(failures[i]);
+    }
+    return true;
+  }
+
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  private tryBegin(): boolean {
+    const s = this.stmts;
+    s.busyTimeoutOff.get();
+    try {
+      s.begin.run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      s.busyTimeoutOn.get();
     }
   }
 
