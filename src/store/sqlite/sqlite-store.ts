@@ -54,14 +54,16 @@ export interface SqliteOptions {
    * off the event loop). NORMAL and OFF are SQLite's own, for seeding tools: commits are not synced.
    */
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /** How long to wait for another process's write lock before SQLITE_BUSY (default 5 s). */
+  busyTimeoutMs?: number;
   /** The WAL sync (node:fs fdatasync); tests pass one they can hold back or fail. */
   fdatasync?: (fd: number, done: (error: Error | null) => void) => void;
 }
 
 type Row = Record<string, unknown>;
 
-/** How long a statement waits for another process's write lock before SQLITE_BUSY. */
-const busyTimeoutMs = 5000;
+/** How long a statement waits for another process's write lock before SQLITE_BUSY, by default. */
+const defaultBusyTimeoutMs = 5000;
 
 interface QueuedCommit {
   batch: CommitBatch;
@@ -83,6 +85,7 @@ export class SqliteStore implements Store {
   private queue: QueuedCommit[] = [];
   private flushScheduled = false;
   private busyRetries = 0;
+  private readonly busyTimeoutMs: number;
   /** The WAL file's path when this adapter syncs it itself (file database, synchronous FULL). */
   private readonly walPath: string | undefined;
   private walFd: number | undefined;
@@ -101,7 +104,8 @@ export class SqliteStore implements Store {
     this.syncFile = options.fdatasync ?? fdatasync;
     this.walPath = synchronous === 'FULL' && options.path !== ':memory:' ? `${options.path}-wal` : undefined;
     this.db.pragma(`synchronous = ${this.walPath ? 'NORMAL' : synchronous}`);
-    this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
@@ -158,8 +162,6 @@ export class SqliteStore implements Store {
       insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
       begin: db.prepare('BEGIN IMMEDIATE'),
-      busyTimeoutOff: db.prepare('PRAGMA busy_timeout = 0'),
-      busyTimeoutOn: db.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       savepoint: db.prepare('SAVEPOINT batch'),
@@ -354,16 +356,17 @@ export class SqliteStore implements Store {
 
   /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
   private tryBegin(): boolean {
-    const s = this.stmts;
-    s.busyTimeoutOff.get();
+    // SQLite applies PRAGMA busy_timeout when the statement is compiled, so it cannot be a prepared
+    // statement run later: each call compiles it (a few microseconds, once per group).
+    this.db.pragma('busy_timeout = 0');
     try {
-      s.begin.run();
+      this.stmts.begin.run();
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
       throw error;
     } finally {
-      s.busyTimeoutOn.get();
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
