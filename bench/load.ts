@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import { processTree } from './support.js';
 import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Target } from './workload.js';
 
 export interface LoadConfig {
@@ -115,17 +116,24 @@ function round(n: number, digits: number): number {
 
 const nowNs = () => process.hrtime.bigint();
 
-/** CPU seconds (user + system) a process has used so far, or undefined where /proc is missing. */
+/**
+ * CPU seconds (user + system) a process and its live descendants (a cluster's workers) have used
+ * so far, or undefined where /proc is missing.
+ */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
-  try {
-    // Fields after the command name (which may hold spaces) start at index 2 = state; utime is 14th field.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-  } catch {
-    return undefined;
+  let ticks: number | undefined;
+  for (const p of processTree(pid)) {
+    try {
+      // Fields after the command name (which may hold spaces) start at index 2 = state; utime is 14th field.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks = (ticks ?? 0) + Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
   }
+  return ticks === undefined ? undefined : ticks / ticksPerSecond;
 }
 const ticksPerSecond = 100; // USER_HZ on Linux
 

@@ -1,6 +1,6 @@
 /** Process helpers shared by the benchmarks: ports, readiness, peak RSS, stopping. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 let nextPort = process.env.BENCH_PORT_BASE ? Number(process.env.BENCH_PORT_BASE) : 0;
@@ -21,15 +21,42 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Peak resident set (VmHWM) of a live process, in MB; sampled with ps where /proc is missing. */
+/**
+ * Peak resident set (VmHWM) of a live process and its descendants (a cluster's workers), in MB;
+ * sampled with ps where /proc is missing.
+ */
 export function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (m) return Math.round(Number(m[1]) / 1024);
-  } catch {
-    // not Linux
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // gone, or not Linux
+    }
   }
-  return -1;
+  return kb > 0 ? Math.round(kb / 1024) : -1;
+}
+
+/** `pid` and every live descendant of it (Linux /proc; just `pid` elsewhere). */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    return [pid];
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  return tree;
 }
 
 /** Where /proc is missing (macOS), samples `ps` twice a second instead. */

@@ -9,6 +9,16 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('serves from one process unless KASSA_WORKERS asks for more (auto: one per core)', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(loadConfig({}, '/x').workers).toBe(1);
+    expect(loadConfig({ KASSA_WORKERS: '3' }, '/x').workers).toBe(3);
+    expect(loadConfig({ KASSA_WORKERS: 'auto' }, '/x').workers).toBe(availableParallelism());
+    expect(() => loadConfig({ KASSA_WORKERS: '0' }, '/x')).toThrow(/^KASSA_WORKERS/);
+    expect(() => loadConfig({ KASSA_WORKERS: 'many' }, '/x')).toThrow(/^KASSA_WORKERS/);
+    expect(() => loadConfig({ KASSA_WORKERS: '2', DATABASE_URL: 'sqlite::memory:' }, '/x')).toThrow(/^KASSA_WORKERS: an in-memory database/);
+  });
+
   it('reads DATABASE_URL, PORT, HOST, KASSA_MODE and KASSA_SANDBOX_MERCHANT', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/kassa', PORT: '8080', HOST: '0.0.0.0', KASSA_MODE: 'live', KASSA_SANDBOX_MERCHANT: 'shop:secret-123' }, '/x');
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', mode: 'live', store: { kind: 'postgres', url: 'postgres://u@db:5432/kassa' }, sandboxMerchant: { username: 'shop', password: 'secret-123' } });

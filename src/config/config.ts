@@ -3,6 +3,7 @@
  * This is the only module that reads process.env. A bad value stops start-up with a message that
  * names the variable. Unknown KASSA_* variables are refused (a typo must not be silently ignored).
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -21,6 +22,11 @@ export interface Config {
   readonly publicUrl: string;
   /** How often the timer and outbox workers poll, in ms. */
   readonly pollIntervalMs: number;
+  /**
+   * Server processes sharing the port and the store (KASSA_WORKERS: a number, or `auto` for one per
+   * CPU core). 1 (the default) serves from this process; more fork workers (node:cluster).
+   */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +40,7 @@ const knownKassaKeys = new Set([
   'KASSA_TOKEN_SECRET',
   'KASSA_PUBLIC_URL',
   'KASSA_POLL_INTERVAL_MS',
+  'KASSA_WORKERS',
 ]);
 
 export function loadConfig(env: Record<string, string | undefined>, cwd: string): Config {
@@ -83,7 +90,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
 
   const pollIntervalMs = parseInteger('KASSA_POLL_INTERVAL_MS', env.KASSA_POLL_INTERVAL_MS, 500, 10, 60_000);
 
-  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs });
+  const workers = env.KASSA_WORKERS?.trim() === 'auto' ? availableParallelism() : parseInteger('KASSA_WORKERS', env.KASSA_WORKERS, 1, 1, 64);
+  if (workers > 1 && store.kind === 'sqlite' && store.path === ':memory:') throw new ConfigError('KASSA_WORKERS: an in-memory database cannot be shared by several processes; use 1');
+
+  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

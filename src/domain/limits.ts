@@ -51,6 +51,16 @@ export const limits = Object.freeze({
   merchantConnectionUrlCharsMax: 2000,
   /** SQLite group commit: most batches (one per command) written by one transaction. */
   groupCommitBatchesMax: 1000,
+  /**
+   * SQLite WAL syncs running at once (libuv's thread pool has 4 threads, shared with scrypt); more
+   * commits than that wait for the next sync to start.
+   */
+  walSyncsInFlightMax: 2,
+  /**
+   * SQLite group commit, another process holding the write lock: tries without blocking the event
+   * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
+   */
+  sqliteBusyRetriesMax: 50,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

@@ -120,6 +120,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       throw new KassaError('BAD_REQUEST', [`Malformed request body: nested deeper than ${limits.jsonDepthMax} levels`]);
     }
   });
+  // No answer leaves before everything committed ahead of it is on disk: a read must not show a
+  // write that a power cut could still take back (the store's WAL sync runs off the event loop).
+  app.addHook('onSend', (_request, _reply, payload, done) => {
+    const barrier = deps.engine.store.durableBarrier();
+    if (!barrier) return done(null, payload);
+    barrier.then(() => done(null, payload), done);
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });

@@ -181,6 +181,12 @@ export interface Store {
   findLookup(kind: string, key: string): Promise<LookupKey | undefined>;
   listEvents(accountId: string, aggregateType: string, aggregateId: string): Promise<EventRecord[]>;
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * Undefined when everything committed so far is durable; otherwise a promise that resolves once
+   * it is. The HTTP layer waits on it before any answer, so no answer shows state that a power cut
+   * could still take back (see SqliteStore's WAL sync).
+   */
+  durableBarrier(): Promise<void> | undefined;
 
   // Timers (account clock)
   dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]>;

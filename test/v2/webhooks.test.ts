@@ -182,7 +182,7 @@ describe('delivery', () => {
     expect(Object.keys(envelope)).toEqual(['metadata', 'payload']);
     expect(envelope.metadata).toEqual({
       event_type: 'payment.request.state-change.submitted',
-      event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       event_version: 'v2',
       occurred_at: '2026-01-15T10:00:00.000Z',
       correlation_id: r.headers['klarna-correlation-id'],

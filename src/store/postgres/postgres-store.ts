@@ -134,6 +134,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => toAggregate<T>(r)!);
   }
 
+  /** PostgreSQL's COMMIT returns after its WAL flush (synchronous_commit=on): nothing is ever pending. */
+  durableBarrier(): undefined {
+    return undefined;
+  }
+
   async findLookup(kind: string, key: string): Promise<LookupKey | undefined> {
     const r = await this.one('SELECT * FROM lookup_keys WHERE kind = $1 AND key = $2', [kind, key]);
     return r ? { kind: r.kind as string, key: r.key as string, accountId: r.account_id as string, type: r.type as string, id: r.id as string } : undefined;

@@ -10,9 +10,19 @@
  * only its own promise; the others go on. Every promise settles only after the COMMIT returned, so
  * nothing is acknowledged before it is durable, and a failed COMMIT rejects them all (nothing was
  * written). Each function holds one prepared statement.
+ *
+ * Durability without blocking the event loop: with `synchronous: 'FULL'` (the default) SQLite runs
+ * with `PRAGMA synchronous=NORMAL` — a COMMIT writes its WAL frames but does not wait for the disk —
+ * and this adapter then `fdatasync`s the WAL file itself, on libuv's thread pool, once for every
+ * group of commits. A commit's promise resolves only after a sync that began after its COMMIT has
+ * finished: what SQLite's FULL does (a WAL sync after each commit, see
+ * https://sqlite.org/pragma.html#pragma_synchronous), but the event loop keeps serving requests
+ * while the disk works. Checkpoints keep NORMAL's
+ * own syncs. Readers could see a commit before its sync ends, so `durableBarrier()` lets the HTTP
+ * layer hold every answer until what was committed before it is on disk.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
@@ -39,10 +49,21 @@ const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations'
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
+  /**
+   * FULL (default): every commit is on disk before its promise resolves (WAL synced by this adapter,
+   * off the event loop). NORMAL and OFF are SQLite's own, for seeding tools: commits are not synced.
+   */
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /** How long to wait for another process's write lock before SQLITE_BUSY (default 5 s). */
+  busyTimeoutMs?: number;
+  /** The WAL sync (node:fs fdatasync); tests pass one they can hold back or fail. */
+  fdatasync?: (fd: number, done: (error: Error | null) => void) => void;
 }
 
 type Row = Record<string, unknown>;
+
+/** How long a statement waits for another process's write lock before SQLITE_BUSY, by default. */
+const defaultBusyTimeoutMs = 5000;
 
 interface QueuedCommit {
   batch: CommitBatch;
@@ -63,15 +84,31 @@ export class SqliteStore implements Store {
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private queue: QueuedCommit[] = [];
   private flushScheduled = false;
+  private busyRetries = 0;
+  private readonly busyTimeoutMs: number;
+  /** The WAL file's path when this adapter syncs it itself (file database, synchronous FULL). */
+  private readonly walPath: string | undefined;
+  private walFd: number | undefined;
+  /** Commits made but not yet covered by a finished sync: settled when the next sync ends. */
+  private unsynced: (() => void)[] = [];
+  private readonly syncsInFlight = new Set<Promise<void>>();
+  private syncFailure: unknown;
+  private readonly syncFile: NonNullable<SqliteOptions['fdatasync']>;
   readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
+    const synchronous = options.synchronous ?? 'FULL';
+    this.syncFile = options.fdatasync ?? fdatasync;
+    this.walPath = synchronous === 'FULL' && options.path !== ':memory:' ? `${options.path}-wal` : undefined;
+    this.db.pragma(`synchronous = ${this.walPath ? 'NORMAL' : synchronous}`);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('mmap_size = 268435456');
     this.migrateSync();
     this.stmts = this.prepare();
   }
@@ -139,8 +176,52 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Commits already queued are still written (their callers are waiting for them).
-    while (this.queue.length > 0 && this.db.open) this.flush();
+    while (this.queue.length > 0 && this.db.open) this.flush(true);
+    while (this.syncsInFlight.size > 0) await Promise.all(this.syncsInFlight);
+    if (this.walFd !== undefined) {
+      closeSync(this.walFd);
+      this.walFd = undefined;
+    }
     if (this.db.open) this.db.close();
+  }
+
+  durableBarrier(): Promise<void> | undefined {
+    return this.unsynced.length > 0 || this.syncsInFlight.size > 0 ? this.durable() : undefined;
+  }
+
+  /**
+   * Resolves once everything committed before this call is on disk. A sync starts at once unless
+   * `limits.walSyncsInFlightMax` are already running (then the commits gather for the next one to
+   * start): a commit waits for one sync, not for the one before it to end as well.
+   */
+  private durable(): Promise<void> {
+    if (!this.walPath) return Promise.resolve();
+    if (this.syncFailure) return Promise.reject(this.syncFailure);
+    const done = new Promise<void>((resolve) => this.unsynced.push(resolve));
+    if (this.syncsInFlight.size < limits.walSyncsInFlightMax) this.startSync();
+    return done.then(() => {
+      if (this.syncFailure) throw this.syncFailure;
+    });
+  }
+
+  private startSync(): void {
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.walFd ??= openSync(this.walPath!, 'r');
+    const fd = this.walFd;
+    const sync = new Promise<void>((resolve) =>
+      this.syncFile(fd, (error) => {
+        // The disk refused: what was committed may not be durable, and SQLite cannot tell which
+        // pages made it (the reason PostgreSQL stops on an fsync failure). Every waiting and later
+        // write fails until the operator restarts Kassa, which recovers from the file.
+        if (error) this.syncFailure ??= error;
+        this.syncsInFlight.delete(sync);
+        for (const settle of covered) settle();
+        if (this.unsynced.length > 0 && this.syncsInFlight.size < limits.walSyncsInFlightMax) this.startSync();
+        resolve();
+      }),
+    );
+    this.syncsInFlight.add(sync);
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
@@ -150,6 +231,7 @@ export class SqliteStore implements Store {
       if (isUniqueViolation(e)) throw new DuplicateKey('aggregate', `account ${a.username} exists`);
       throw e;
     }
+    await this.durable();
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -165,7 +247,9 @@ export class SqliteStore implements Store {
   }
 
   async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
-    return this.stmts.setClockOffset.run(next, accountId, expected).changes === 1;
+    const moved = this.stmts.setClockOffset.run(next, accountId, expected).changes === 1;
+    if (moved) await this.durable();
+    return moved;
   }
 
   async getAggregate<T>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined> {
@@ -188,31 +272,53 @@ export class SqliteStore implements Store {
   commit(batch: CommitBatch): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // setImmediate, not a microtask: every request whose I/O arrived in this turn of the event
-        // loop reaches its commit first, so they share the transaction.
-        setImmediate(() => {
-          this.flushScheduled = false;
-          while (this.queue.length > 0) this.flush();
-        });
-      }
+      this.scheduleFlush();
     });
   }
 
-  /** Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them. */
-  private flush(): void {
-    const group = this.queue.length <= limits.groupCommitBatchesMax ? this.queue : this.queue.slice(0, limits.groupCommitBatchesMax);
-    this.queue = group === this.queue ? [] : this.queue.slice(group.length);
-    if (!this.db.open) {
-      for (const c of group) c.reject(new Error('store is closed'));
-      return;
+  /**
+   * setImmediate, not a microtask: every request whose I/O arrived in this turn of the event loop
+   * reaches its commit first, so they share the transaction. When another process holds the write
+   * lock, the queue waits without blocking the event loop (retrying on the next turns, then every
+   * millisecond) and grows meanwhile; after `limits.sqliteBusyRetriesMax` tries it waits blocking,
+   * as SQLite's busy timeout does.
+   */
+  private scheduleFlush(delayMs = 0): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      this.flushScheduled = false;
+      while (this.queue.length > 0) {
+        if (!this.flush(this.busyRetries >= limits.sqliteBusyRetriesMax)) {
+          this.busyRetries++;
+          this.scheduleFlush(this.busyRetries > 2 ? 1 : 0);
+          return;
+        }
+        this.busyRetries = 0;
+      }
+    };
+    if (delayMs > 0) setTimeout(run, delayMs);
+    else setImmediate(run);
+  }
+
+  /**
+   * Writes up to `limits.groupCommitBatchesMax` queued batches in one transaction, then settles them.
+   * Returns false, leaving the queue as it was, when another process holds the write lock and
+   * `mayBlock` is false.
+   */
+  private flush(mayBlock = true): boolean {
+    if (!this.db.open || this.syncFailure) {
+      for (const c of this.queue.splice(0)) c.reject(this.syncFailure ?? new Error('store is closed'));
+      return true;
     }
     const s = this.stmts;
+    if (!mayBlock && !this.tryBegin()) return false;
+    const group = this.queue.length <= limits.groupCommitBatchesMax ? this.queue : this.queue.slice(0, limits.groupCommitBatchesMax);
+    this.queue = group === this.queue ? [] : this.queue.slice(group.length);
     const failures: unknown[] = new Array(group.length);
     const alone = group.length === 1;
     try {
-      s.begin.run();
+      if (mayBlock) s.begin.run();
       for (let i = 0; i < group.length; i++) {
         // A lone batch needs no savepoint: its failure rolls back the whole transaction anyway.
         if (alone) {
@@ -233,14 +339,34 @@ export class SqliteStore implements Store {
     } catch (error) {
       if (this.db.inTransaction) s.rollback.run();
       for (const c of group) c.reject(error);
-      return;
+      return true;
     }
     this.groupCommitStats.transactions++;
     this.groupCommitStats.batches += group.length;
     if (group.length > this.groupCommitStats.largestGroup) this.groupCommitStats.largestGroup = group.length;
+    // A failed batch wrote nothing and is refused at once; the others are acknowledged when the
+    // WAL sync that covers this COMMIT has finished.
+    const synced = this.durable();
     for (let i = 0; i < group.length; i++) {
-      if (failures[i] === undefined) group[i]!.resolve();
+      if (failures[i] === undefined) synced.then(group[i]!.resolve, group[i]!.reject);
       else group[i]!.reject(failures[i]);
+    }
+    return true;
+  }
+
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  private tryBegin(): boolean {
+    // SQLite applies PRAGMA busy_timeout when the statement is compiled, so it cannot be a prepared
+    // statement run later: each call compiles it (a few microseconds, once per group).
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.stmts.begin.run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -305,13 +431,16 @@ export class SqliteStore implements Store {
   }
 
   async claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]> {
-    return this.db
+    const claimed = this.db
       .transaction(() => {
         const rows = (this.stmts.dueOutbox.all(accountId, accountNow, lease.realNow, limit) as Row[]).map(toOutbox);
         for (const r of rows) this.stmts.leaseOutbox.run(lease.realNow + lease.leaseMs, r.id);
         return rows;
       })
       .immediate();
+    // Never deliver an event whose commit a power cut could still take back.
+    if (claimed.length > 0) await this.durable();
+    return claimed;
   }
 
   async getOutbox(id: string): Promise<OutboxRecord | undefined> {
@@ -337,6 +466,7 @@ export class SqliteStore implements Store {
         this.stmts.updateOutboxAfterAttempt.run(next.status, a.attempt, next.nextAttemptAt, a.outboxId);
       })
       .immediate();
+    await this.durable();
   }
 
   async listAttempts(outboxId: string): Promise<DeliveryAttempt[]> {
@@ -344,11 +474,13 @@ export class SqliteStore implements Store {
   }
 
   async requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean> {
-    return this.stmts.requeueOutbox.run(nextAttemptAt, id).changes === 1;
+    const requeued = this.stmts.requeueOutbox.run(nextAttemptAt, id).changes === 1;
+    if (requeued) await this.durable();
+    return requeued;
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    if (this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value).changes > 0) await this.durable();
     return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
   }
 
@@ -358,7 +490,9 @@ export class SqliteStore implements Store {
   }
 
   async purgeIdempotency(createdBefore: number): Promise<number> {
-    return this.stmts.purgeIdempotency.run(createdBefore).changes;
+    const purged = this.stmts.purgeIdempotency.run(createdBefore).changes;
+    if (purged > 0) await this.durable();
+    return purged;
   }
 }
 
