@@ -37,6 +37,7 @@ import {
   type EventRecord,
   type IdempotencyRecord,
   type ListPage,
+  type OutboxListPage,
   type LookupKey,
   type OutboxRecord,
   type OutboxStatus,
@@ -448,14 +449,15 @@ export class SqliteStore implements Store {
     return r ? toOutbox(r) : undefined;
   }
 
-  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]> {
+  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: OutboxListPage): Promise<OutboxRecord[]> {
     const where = ['account_id = ?'];
     const args: unknown[] = [accountId];
     if (filter.ref !== undefined) (where.push('ref = ?'), args.push(filter.ref));
     if (filter.eventId !== undefined) (where.push('event_id = ?'), args.push(filter.eventId));
-    if (page.after) (where.push('id > ?'), args.push(page.after));
+    if (page.after) (where.push(page.newestFirst ? 'id < ?' : 'id > ?'), args.push(page.after));
     args.push(page.limit);
-    const sql = `SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`;
+    const order = page.newestFirst ? 'created_at DESC, id DESC' : 'created_at, id';
+    const sql = `SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     return (this.db.prepare(sql).all(...args) as Row[]).map(toOutbox);
   }
 
