@@ -17,9 +17,10 @@
  * group of commits. A commit's promise resolves only after a sync that began after its COMMIT has
  * finished: what SQLite's FULL does (a WAL sync after each commit, see
  * https://sqlite.org/pragma.html#pragma_synchronous), but the event loop keeps serving requests
- * while the disk works. Checkpoints keep NORMAL's
- * own syncs. Readers could see a commit before its sync ends, so `durableBarrier()` lets the HTTP
- * layer hold every answer until what was committed before it is on disk.
+ * while the disk works. Checkpoints keep NORMAL's own syncs. Readers could see a commit before its
+ * sync ends, so `durableBarrier()` lets the HTTP layer hold every answer until what this process
+ * committed before it is on disk. (With several worker processes, an answer can show another
+ * worker's commit up to one sync before that worker acknowledges it.)
  */
 import Database from 'better-sqlite3';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
