@@ -162,6 +162,12 @@ export interface ListPage {
   after?: string;
 }
 
+/** Outbox listing order: a delivery log shows the latest first. */
+export interface OutboxListPage extends ListPage {
+  /** Newest first (created_at, then id, descending); `after` then means "older than this id". */
+  newestFirst?: boolean;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -201,7 +207,7 @@ export interface Store {
    */
   claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]>;
   getOutbox(id: string): Promise<OutboxRecord | undefined>;
-  listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]>;
+  listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: OutboxListPage): Promise<OutboxRecord[]>;
   /** Records an attempt and the row's new status / next attempt time, atomically. */
   recordAttempt(attempt: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void>;
   listAttempts(outboxId: string): Promise<DeliveryAttempt[]>;

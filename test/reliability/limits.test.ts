@@ -371,4 +371,4 @@ describe('every limit has a test', () => {
 
 // Bounds tested in their own suites, where the machinery to hold them exists:
 // 'walSyncsInFlightMax' — at and beyond its bound in test/store/wal-sync.test.ts (syncs held by hand).
-// 'sqliteBusyRetriesMax' — non-blocking tries up to the bound, then a blocking wait: test/store/sqlite-write-lock.test.ts.
+// 'sqliteBusyRetriesMax' — at and beyond its bound in test/store/sqlite-write-lock.test.ts (a lock held by another connection).

@@ -113,7 +113,9 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect((await store.claimOutbox('acc-a', 200, 10, { realNow: 1300, leaseMs: 500 })).map((r) => r.id)).toEqual(['o1']);
       expect(await store.listAttempts('o1')).toEqual([{ outboxId: 'o1', attempt: 1, at: 100, statusCode: 500, error: null, latencyMs: 3 }]);
       expect((await store.getOutbox('o2'))?.status).toBe('delivered');
-      expect((await store.listOutbox('acc-a', { ref: 'wh1' }, { limit: 10 })).length).toBe(3);
+      expect((await store.listOutbox('acc-a', { ref: 'wh1' }, { limit: 10 })).map((r) => r.id)).toEqual(['o1', 'o2', 'o3']);
+      expect((await store.listOutbox('acc-a', { ref: 'wh1' }, { limit: 2, newestFirst: true })).map((r) => r.id)).toEqual(['o3', 'o2']);
+      expect((await store.listOutbox('acc-a', { ref: 'wh1' }, { limit: 2, newestFirst: true, after: 'o3' })).map((r) => r.id)).toEqual(['o2', 'o1']);
       expect(await store.requeueOutbox('o2', 5000)).toBe(true);
       expect((await store.getOutbox('o2'))).toMatchObject({ status: 'pending', nextAttemptAt: 5000 });
     });

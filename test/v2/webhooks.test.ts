@@ -217,6 +217,21 @@ describe('delivery', () => {
     expect(completedIds.size).toBe(1);
   });
 
+  it('lists the latest deliveries first, so a long log still shows what just happened', async () => {
+    await k.stepUp();
+    await k.flush();
+    await k.advance(10);
+    const second = await k.stepUp();
+    await k.flush();
+    const all = await deliveries();
+    expect(all).toHaveLength(2);
+    expect(Date.parse(all[0].created_at)).toBeGreaterThan(Date.parse(all[1].created_at));
+    const [latest] = await deliveries('?limit=1');
+    expect(latest.delivery_id).toBe(all[0].delivery_id);
+    const detail = (await k.request('GET', `/v2/notification/webhooks/${k.webhookId}/deliveries/${latest.delivery_id}`)).json();
+    expect(JSON.parse(detail.request_body).payload.payment_request_id).toBe(second.payment_request_id);
+  });
+
   it('retries a failing receiver with back-off on the account clock; every attempt carries the same event_id and signature', async () => {
     let calls = 0;
     k.transport.respond = () => (++calls <= 2 ? 503 : 200);

@@ -182,8 +182,9 @@ export function notificationsV2Routes(app: App, deps: AppDeps): void {
       const query = request.query as { event_id?: string; status?: DeliveryStatus; limit?: string };
       const limit = Math.min(Number(query.limit ?? limits.pageSizeMax), limits.pageSizeMax);
       await webhookOf(request.account.id, webhook_id);
-      // The status filter is applied after the page is read; ask for event_id to narrow instead.
-      const rows = await deps.engine.store.listOutbox(request.account.id, { ref: webhook_id, eventId: query.event_id }, { limit: query.status ? limits.pageSizeMax * 10 : limit });
+      // Newest first. The status filter is applied after the page is read (among the latest
+      // deliveries); ask for event_id to narrow instead.
+      const rows = await deps.engine.store.listOutbox(request.account.id, { ref: webhook_id, eventId: query.event_id }, { limit: query.status ? limits.pageSizeMax * 10 : limit, newestFirst: true });
       const views = rows.filter((r) => r.kind === webhookOutboxKind).map(deliveryView);
       return { deliveries: (query.status ? views.filter((v) => v.status === query.status) : views).slice(0, limit) as never };
     },

@@ -19,6 +19,7 @@ import {
   type EventRecord,
   type IdempotencyRecord,
   type ListPage,
+  type OutboxListPage,
   type LookupKey,
   type OutboxRecord,
   type OutboxStatus,
@@ -194,14 +195,15 @@ export class PostgresStore implements Store {
     return r ? toOutbox(r) : undefined;
   }
 
-  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]> {
+  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: OutboxListPage): Promise<OutboxRecord[]> {
     const where = ['account_id = $1'];
     const args: unknown[] = [accountId];
     if (filter.ref !== undefined) (args.push(filter.ref), where.push(`ref = $${args.length}`));
     if (filter.eventId !== undefined) (args.push(filter.eventId), where.push(`event_id = $${args.length}`));
-    if (page.after) (args.push(page.after), where.push(`id > $${args.length}`));
+    if (page.after) (args.push(page.after), where.push(`id ${page.newestFirst ? '<' : '>'} $${args.length}`));
     args.push(page.limit);
-    return (await this.all(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${args.length}`, args)).map(toOutbox);
+    const order = page.newestFirst ? 'created_at DESC, id DESC' : 'created_at, id';
+    return (await this.all(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${args.length}`, args)).map(toOutbox);
   }
 
   async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {

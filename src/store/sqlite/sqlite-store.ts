@@ -17,9 +17,10 @@
  * group of commits. A commit's promise resolves only after a sync that began after its COMMIT has
  * finished: what SQLite's FULL does (a WAL sync after each commit, see
  * https://sqlite.org/pragma.html#pragma_synchronous), but the event loop keeps serving requests
- * while the disk works. Checkpoints keep NORMAL's
- * own syncs. Readers could see a commit before its sync ends, so `durableBarrier()` lets the HTTP
- * layer hold every answer until what was committed before it is on disk.
+ * while the disk works. Checkpoints keep NORMAL's own syncs. Readers could see a commit before its
+ * sync ends, so `durableBarrier()` lets the HTTP layer hold every answer until what this process
+ * committed before it is on disk. (With several worker processes, an answer can show another
+ * worker's commit up to one sync before that worker acknowledges it.)
  */
 import Database from 'better-sqlite3';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
@@ -37,6 +38,7 @@ import {
   type EventRecord,
   type IdempotencyRecord,
   type ListPage,
+  type OutboxListPage,
   type LookupKey,
   type OutboxRecord,
   type OutboxStatus,
@@ -448,14 +450,15 @@ export class SqliteStore implements Store {
     return r ? toOutbox(r) : undefined;
   }
 
-  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: ListPage): Promise<OutboxRecord[]> {
+  async listOutbox(accountId: string, filter: { ref?: string; eventId?: string }, page: OutboxListPage): Promise<OutboxRecord[]> {
     const where = ['account_id = ?'];
     const args: unknown[] = [accountId];
     if (filter.ref !== undefined) (where.push('ref = ?'), args.push(filter.ref));
     if (filter.eventId !== undefined) (where.push('event_id = ?'), args.push(filter.eventId));
-    if (page.after) (where.push('id > ?'), args.push(page.after));
+    if (page.after) (where.push(page.newestFirst ? 'id < ?' : 'id > ?'), args.push(page.after));
     args.push(page.limit);
-    const sql = `SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`;
+    const order = page.newestFirst ? 'created_at DESC, id DESC' : 'created_at, id';
+    const sql = `SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     return (this.db.prepare(sql).all(...args) as Row[]).map(toOutbox);
   }
 
