@@ -98,11 +98,17 @@ describe('KASSA_WORKERS=2', () => {
 
   it('takes its workers down with a killed primary, and keeps every acknowledged write', async () => {
     const k = await startKassaProcess(env);
-    await expect.poll(() => workerPids(k.child.pid!).length, { timeout: 30_000 }).toBe(2);
-    const workers = workerPids(k.child.pid!);
-    const ids = await Promise.all(Array.from({ length: 6 }, () => placeOrder(k)));
-    await k.stop('SIGKILL');
-    await expect.poll(() => workers.filter(alive).length, { timeout: 10_000 }).toBe(0);
+    let workers: number[] = [];
+    let ids: string[];
+    try {
+      await expect.poll(() => workerPids(k.child.pid!).length, { timeout: 30_000 }).toBe(2);
+      workers = workerPids(k.child.pid!);
+      ids = await Promise.all(Array.from({ length: 6 }, () => placeOrder(k)));
+    } finally {
+      await k.stop('SIGKILL');
+      // Even when an assertion above failed: no worker may outlive the test.
+      await expect.poll(() => workers.filter(alive).length, { timeout: 10_000 }).toBe(0);
+    }
     const again = await startKassaProcess(env);
     try {
       for (const id of ids) expect((await call(`${again.url}/ordermanagement/v1/orders/${id}`, 'GET')).status).toBe(200);
