@@ -11,12 +11,12 @@
  *
  * Knobs (environment): BENCH_CONNECTIONS (64), BENCH_WARMUP_S (3), BENCH_DURATION_S (10),
  * BENCH_OPEN_LOOP_S (8), BENCH_PORT_BASE (a free port from the OS when unset), BENCH_ONLY
- * (comma list of bare,sqlite,postgres), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
+ * (comma list of bare,sqlite,sqlite-workers,postgres), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
  * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -30,7 +30,7 @@ const connections = intEnv('BENCH_CONNECTIONS', 64);
 const warmupMs = intEnv('BENCH_WARMUP_S', 3) * 1000;
 const durationMs = intEnv('BENCH_DURATION_S', 10) * 1000;
 const openLoopMs = intEnv('BENCH_OPEN_LOOP_S', 8) * 1000;
-const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,postgres').split(',').map((s) => s.trim()));
+const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,sqlite-workers,postgres').split(',').map((s) => s.trim()));
 const cpuProf = env.BENCH_CPU_PROF === '1';
 /** Development knob: run only the first N lifecycle calls (the figures then are not the benchmark's). */
 const steps = env.BENCH_LIFECYCLE_STEPS ? intEnv('BENCH_LIFECYCLE_STEPS', 7) : undefined;
@@ -78,12 +78,12 @@ async function benchBare(): Promise<TargetResult> {
   }
 }
 
-async function benchKassa(name: string, databaseUrl: string, store: string, settings: Record<string, string>): Promise<TargetResult> {
+async function benchKassa(name: string, databaseUrl: string, store: string, settings: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<TargetResult> {
   const logDir = mkdtempSync(join(tmpdir(), 'kassa-bench-log-'));
   const logFile = join(logDir, 'kassa.log');
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `profile-${store}-${Date.now()}`)}`] : [];
   // Exactly how users start it (package.json "start"), in its own process; logs go to a file.
-  const kassa = await startKassa(root, { DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` }, logFile, nodeArgs);
+  const kassa = await startKassa(root, { DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}`, ...extraEnv }, logFile, nodeArgs);
   try {
     const pid = kassa.child.pid!;
     const sampler = new RssSampler(pid);
@@ -98,11 +98,16 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
   }
 }
 
-async function benchSqlite(): Promise<TargetResult> {
+/**
+ * Kassa on SQLite as `npm start` runs it; with `workers`, as `KASSA_WORKERS=auto npm start` runs it
+ * (one serving process per core, the operator's setting for a machine with cores to spare).
+ */
+async function benchSqlite(workers?: number): Promise<TargetResult> {
   // The data dir lives where the OS keeps temp files (on this machine the same disk as the checkout).
   const dataDir = mkdtempSync(join(tmpdir(), 'kassa-bench-data-'));
+  const name = workers ? `kassa (SQLite, KASSA_WORKERS=auto: ${workers} processes)` : 'kassa (SQLite)';
   try {
-    return await benchKassa('kassa (SQLite)', `sqlite:${join(dataDir, 'kassa.db')}`, 'sqlite', { synchronous: 'FULL', journal_mode: 'WAL', data_dir: dataDir });
+    return await benchKassa(name, `sqlite:${join(dataDir, 'kassa.db')}`, workers ? 'sqlite-workers' : 'sqlite', { synchronous: 'FULL', journal_mode: 'WAL', data_dir: dataDir }, workers ? { KASSA_WORKERS: 'auto' } : {});
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -167,6 +172,7 @@ async function main(): Promise<void> {
   const show = (r: TargetResult) => process.stdout.write(`${r.name}\n${describe(r).join('\n')}\n`);
   if (only.has('bare')) show(results[results.push(await benchBare()) - 1]!);
   if (only.has('sqlite')) show(results[results.push(await benchSqlite()) - 1]!);
+  if (only.has('sqlite-workers') && availableParallelism() > 1) show(results[results.push(await benchSqlite(availableParallelism())) - 1]!);
   if (only.has('postgres')) {
     if (pgUrl) show(results[results.push(await benchPostgres(pgUrl)) - 1]!);
     else process.stdout.write('kassa (PostgreSQL): skipped (set DATABASE_URL=postgres://… to include it)\n');
@@ -183,6 +189,10 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`full figures: ${file}\n`);
   if (errors > 0) process.stdout.write(`ERRORS: ${errors} failed operations (must be 0)\n`);
+  const workers = results.find((r) => r.store === 'sqlite-workers')?.load.phases[0];
+  if (bare && workers && bare.opsPerSec > 0) {
+    process.stdout.write(`with KASSA_WORKERS=auto: kassa ${workers.opsPerSec} ops/s, ratio ${(workers.opsPerSec / bare.opsPerSec).toFixed(2)}\n`);
+  }
   if (bare && sqlite && ratio !== undefined) {
     process.stdout.write(`kassa ${sqlite.opsPerSec} ops/s, bare node:http ${bare.opsPerSec} req/s, ratio ${ratio.toFixed(2)}\n`);
   }

@@ -110,7 +110,6 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('cache_size = -65536');
-    this.db.pragma('mmap_size = 268435456');
     this.migrateSync();
     this.stmts = this.prepare();
   }
