@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,18 @@ async function startChild(db: string, port: number, crashAt?: string): Promise<C
   }
   if (!out.includes('ready')) throw new Error(`child did not start:\n${out}`);
   return { process: child, url, output: () => out };
+}
+
+/**
+ * A port the OS reports free, kept for the whole test: every restart of the child serves the same
+ * URL (the links it handed out stay valid), and parallel runs on one machine never share one.
+ */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function stopChild(child: Child): Promise<void> {
@@ -129,7 +142,7 @@ describe('a merchant order survives kill -9 between any two steps', () => {
     async () => {
       const fake = await new FakeKlarna('fake-user', 'fake-password', () => Date.now()).start();
       const db = join(dir, 'fake.db');
-      const port = 46510;
+      const port = await freePort();
       const state: { orderId?: string; token?: string } = {};
       const crashed: string[] = [];
       try {
@@ -186,7 +199,7 @@ describe('a merchant order survives kill -9 between any two steps', () => {
     "against Kassa's own provider role (both roles in the child): crash before and after each outbound call, restart, finish once",
     async () => {
       const db = join(dir, 'kassa.db');
-      const port = 46511;
+      const port = await freePort();
       const state: { orderId?: string; token?: string } = {};
       const crashed: string[] = [];
       for (const point of [...crashPoints, undefined]) {
