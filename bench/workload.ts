@@ -6,7 +6,6 @@
  *   partial refund -> get order (reference §1, §2). Every answer is checked; an unexpected status
  *   or body is an error and ends that lifecycle.
  */
-import type { Pool } from 'undici';
 
 export const orderData = {
   purchase_country: 'SE',
@@ -42,8 +41,13 @@ export const orderBody = JSON.stringify(orderData);
 /** Calls per lifecycle; each is one operation. */
 export const lifecycleOps = 7;
 
+/** What a lifecycle needs of an HTTP client: undici's Pool over a socket, or `app.inject` in process. */
+export interface Requester {
+  request(options: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+}
+
 export interface Target {
-  pool: Pool;
+  pool: Requester;
   authorization?: string;
   /**
    * One finished call: `startedNs` when it was issued (queueing in the client pool included),
