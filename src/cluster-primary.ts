@@ -11,7 +11,7 @@
  * SIGINT is passed to every worker, which finishes its in-flight requests, and the primary exits
  * when they have.
  */
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import type { Config } from './config/config.js';
 import { createKassa, ensureSandboxMerchant } from './kassa.js';
 
@@ -28,9 +28,8 @@ export async function runPrimary(config: Config): Promise<void> {
   let stopping = false;
   let announced = false;
   const crashes: number[] = [];
-  const fork = (): Worker => cluster.fork();
 
-  cluster.on('listening', (worker, address) => {
+  cluster.on('listening', (_worker, address) => {
     if (announced) return;
     announced = true;
     logger.info({ workers: config.workers, port: address.port }, 'kassa cluster serving');
@@ -49,7 +48,7 @@ export async function runPrimary(config: Config): Promise<void> {
       process.exit(1);
     }
     logger.error({ worker: worker.id, code, signal }, 'worker died: starting a replacement');
-    fork();
+    cluster.fork();
   });
 
   const stop = (signal: NodeJS.Signals) => {
@@ -63,5 +62,5 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.workers; i++) cluster.fork();
 }
