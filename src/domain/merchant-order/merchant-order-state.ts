@@ -4,23 +4,12 @@
  * the account clock), and the request log (one entry per outbound operation, with Cybersource's
  * statuses, ../shared/seeds/003_*). Pure data: JSON-serialisable, times as ms or ISO strings.
  */
-import type { Json, JsonObject, OrderLine, ShippingInfo } from '../order/order-state.js';
+import type { Json, OrderLine, Purchase, ShippingInfo } from '../order/order-state.js';
 import type { MerchantOrderStatus } from './merchant-order-machine.js';
 
 export const merchantOrderType = 'merchant_order';
 
-export interface Cart {
-  purchase_country: string;
-  purchase_currency: string;
-  locale: string;
-  order_amount: number;
-  order_tax_amount: number;
-  order_lines: OrderLine[];
-  merchant_reference1?: string;
-  merchant_reference2?: string;
-  billing_address?: JsonObject;
-  shipping_address?: JsonObject;
-  customer?: JsonObject;
+export interface Cart extends Purchase {
   /** Where the customer goes after the purchase (passed to Klarna as merchant_urls.confirmation). */
   confirmation_url?: string;
 }

@@ -110,11 +110,11 @@ export interface OrderState {
   };
 }
 
-export interface OpenOrderInput {
-  orderId: string;
-  klarnaReference: string;
-  now: number;
-  authorizationTtlMs: number;
+/**
+ * The purchase a customer pays for, as Klarna's session and order bodies carry it (reference §1–§2):
+ * shared by the session, the order it becomes, and the merchant role's cart.
+ */
+export interface Purchase {
   purchase_country: string;
   purchase_currency: string;
   locale: string;
@@ -123,11 +123,18 @@ export interface OpenOrderInput {
   order_lines: OrderLine[];
   merchant_reference1?: string;
   merchant_reference2?: string;
-  merchant_data?: string;
-  merchant_urls?: OrderState['internal']['merchant_urls'];
   billing_address?: JsonObject;
   shipping_address?: JsonObject;
   customer?: JsonObject;
+}
+
+export interface OpenOrderInput extends Purchase {
+  orderId: string;
+  klarnaReference: string;
+  now: number;
+  authorizationTtlMs: number;
+  merchant_data?: string;
+  merchant_urls?: OrderState['internal']['merchant_urls'];
   initial_payment_method: OrderState['initial_payment_method'];
   fraud: { status: 'ACCEPTED' } | { status: 'PENDING'; outcome: 'ACCEPTED' | 'REJECTED'; afterMinutes: number };
   source: OrderState['internal']['source'];
