@@ -136,6 +136,38 @@ async function driveFlow(
 
 const crashPoints = ['session', 'place_order', 'read_order', 'capture', 'refund'].flatMap((kind) => [`before:${kind}`, `after:${kind}`]);
 
+/** The request log of an order that went all the way: checkout, authorization, capture, refund. */
+const finishedRequestLog = ['session:COMPLETED', 'authorization:AUTHORIZED', 'check_status:AUTHORIZED', 'capture:SETTLED', 'refund:REFUNDED'];
+const requestLog = (order: { requests: { kind: string; status: string }[] }) => order.requests.map((r) => `${r.kind}:${r.status}`);
+
+/**
+ * Runs the flow once per crash point, each time in a fresh child on the same data that is killed
+ * at that point, then once more without a crash; every crash point must have been reached.
+ */
+async function crashAtEveryPoint(
+  db: string,
+  port: number,
+  setup: (child: Child) => Promise<void>,
+  authorize: (child: Child, sessionId: string) => Promise<string>,
+): Promise<{ orderId?: string; token?: string }> {
+  const state: { orderId?: string; token?: string } = {};
+  const crashed: string[] = [];
+  for (const point of [...crashPoints, undefined]) {
+    const child = await startChild(db, port, point);
+    try {
+      const result = await driveFlow(child.url, state, () => setup(child), (sessionId) => authorize(child, sessionId), child);
+      if (point) {
+        expect(result, `crash point ${point} was reached`).toBe('crashed');
+        crashed.push(point);
+      } else expect(result).toBe('done');
+    } finally {
+      await stopChild(child);
+    }
+  }
+  expect(crashed).toEqual(crashPoints);
+  return state;
+}
+
 describe('a merchant order survives kill -9 between any two steps', () => {
   it(
     'against another Klarna-compatible provider: crash before and after each outbound call, restart, finish once',
@@ -143,35 +175,19 @@ describe('a merchant order survives kill -9 between any two steps', () => {
       const fake = await new FakeKlarna('fake-user', 'fake-password', () => Date.now()).start();
       const db = join(dir, 'fake.db');
       const port = await freePort();
-      const state: { orderId?: string; token?: string } = {};
-      const crashed: string[] = [];
       try {
-        for (const point of [...crashPoints, undefined]) {
-          const child = await startChild(db, port, point);
-          try {
-            const connect = async () => void (await call(child.url, 'PUT', '/merchant/v1/connection', { base_url: fake.url, username: 'fake-user', password: 'fake-password' }));
-            const result = await driveFlow(child.url, state, connect, async (sessionId) => fake.authorize(sessionId), child);
-            if (point) {
-              expect(result, `crash point ${point} was reached`).toBe('crashed');
-              crashed.push(point);
-            } else expect(result).toBe('done');
-          } finally {
-            await stopChild(child);
-          }
-        }
-        expect(crashed).toEqual(crashPoints);
+        const state = await crashAtEveryPoint(
+          db,
+          port,
+          async (child) => void (await call(child.url, 'PUT', '/merchant/v1/connection', { base_url: fake.url, username: 'fake-user', password: 'fake-password' })),
+          async (_child, sessionId) => fake.authorize(sessionId),
+        );
 
         const child = await startChild(db, port);
         try {
           const order = await call(child.url, 'GET', `/merchant/v1/orders/${state.orderId}`);
           expect(order.state).toBe('captured');
-          expect(order.requests.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`)).toEqual([
-            'session:COMPLETED',
-            'authorization:AUTHORIZED',
-            'check_status:AUTHORIZED',
-            'capture:SETTLED',
-            'refund:REFUNDED',
-          ]);
+          expect(requestLog(order)).toEqual(finishedRequestLog);
           expect(order.refunds).toEqual([expect.objectContaining({ refunded_amount: 3000, status: 'REFUNDED' })]);
         } finally {
           await stopChild(child);
@@ -200,33 +216,17 @@ describe('a merchant order survives kill -9 between any two steps', () => {
     async () => {
       const db = join(dir, 'kassa.db');
       const port = await freePort();
-      const state: { orderId?: string; token?: string } = {};
-      const crashed: string[] = [];
-      for (const point of [...crashPoints, undefined]) {
-        const child = await startChild(db, port, point);
-        try {
-          const authorize = async (sessionId: string) => (await call(child.url, 'POST', `/sandbox/v1/sessions/${sessionId}/authorize`, { billing_address: { email: 'customer@email.se' } })).authorization_token as string;
-          const result = await driveFlow(child.url, state, async () => undefined, authorize, child);
-          if (point) {
-            expect(result, `crash point ${point} was reached`).toBe('crashed');
-            crashed.push(point);
-          } else expect(result).toBe('done');
-        } finally {
-          await stopChild(child);
-        }
-      }
-      expect(crashed).toEqual(crashPoints);
+      const state = await crashAtEveryPoint(
+        db,
+        port,
+        async () => undefined,
+        async (child, sessionId) => (await call(child.url, 'POST', `/sandbox/v1/sessions/${sessionId}/authorize`, { billing_address: { email: 'customer@email.se' } })).authorization_token as string,
+      );
 
       const child = await startChild(db, port);
       try {
         const order = await call(child.url, 'GET', `/merchant/v1/orders/${state.orderId}`);
-        expect(order.requests.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`)).toEqual([
-          'session:COMPLETED',
-          'authorization:AUTHORIZED',
-          'check_status:AUTHORIZED',
-          'capture:SETTLED',
-          'refund:REFUNDED',
-        ]);
+        expect(requestLog(order)).toEqual(finishedRequestLog);
         const provider = await call(child.url, 'GET', `/ordermanagement/v1/orders/${order.klarna.order_id}`);
         expect(provider).toMatchObject({ status: 'CAPTURED', captured_amount: 10000, refunded_amount: 3000 });
         expect(provider.captures).toHaveLength(1);
