@@ -40,22 +40,20 @@ export async function performStep(client: KlarnaClient, order: MerchantOrder, st
 
     case 'cancel': {
       if (!klarnaOrderId) return noOrder();
-      if (step.unknown) {
-        const back = await client.readOrder(klarnaOrderId);
-        if (back.kind === 'unknown') return unknown(back);
-        if (back.kind === 'ok' && back.data.status === 'CANCELLED') return readBack({ order: back.data });
-      }
+      const done = step.unknown && (await alreadyDone(client, klarnaOrderId, (o) => (o.status === 'CANCELLED' ? {} : undefined)));
+      if (done) return done;
       return withReadBack(client, klarnaOrderId, await client.cancelOrder(klarnaOrderId, key), () => ({}));
     }
 
     case 'capture': {
       if (!klarnaOrderId) return noOrder();
-      if (step.unknown) {
-        const back = await client.readOrder(klarnaOrderId);
-        if (back.kind === 'unknown') return unknown(back);
-        const found = back.kind === 'ok' ? back.data.captures.find((c) => c.reference === key) : undefined;
-        if (found && back.kind === 'ok') return readBack({ capture_id: found.capture_id, order: back.data });
-      }
+      const done =
+        step.unknown &&
+        (await alreadyDone(client, klarnaOrderId, (o) => {
+          const found = o.captures.find((c) => c.reference === key);
+          return found ? { capture_id: found.capture_id } : undefined;
+        }));
+      if (done) return done;
       const c = input.capture;
       const body = {
         captured_amount: c.amount,
@@ -69,23 +67,21 @@ export async function performStep(client: KlarnaClient, order: MerchantOrder, st
 
     case 'update_authorization': {
       if (!klarnaOrderId) return noOrder();
-      if (step.unknown) {
-        const back = await client.readOrder(klarnaOrderId);
-        if (back.kind === 'unknown') return unknown(back);
-        if (back.kind === 'ok' && back.data.order_amount === input.order_amount) return readBack({ order: back.data });
-      }
+      const done = step.unknown && (await alreadyDone(client, klarnaOrderId, (o) => (o.order_amount === input.order_amount ? {} : undefined)));
+      if (done) return done;
       const body = { order_amount: input.order_amount, order_lines: order.cart.order_lines, description: 'Order updated by the merchant' };
       return withReadBack(client, klarnaOrderId, await client.updateAuthorization(klarnaOrderId, body, key), () => ({}));
     }
 
     case 'refund': {
       if (!klarnaOrderId) return noOrder();
-      if (step.unknown) {
-        const back = await client.readOrder(klarnaOrderId);
-        if (back.kind === 'unknown') return unknown(back);
-        const found = back.kind === 'ok' ? back.data.refunds.find((r) => r.reference === key) : undefined;
-        if (found && back.kind === 'ok') return readBack({ refund_id: found.refund_id, order: back.data });
-      }
+      const done =
+        step.unknown &&
+        (await alreadyDone(client, klarnaOrderId, (o) => {
+          const found = o.refunds.find((r) => r.reference === key);
+          return found ? { refund_id: found.refund_id } : undefined;
+        }));
+      if (done) return done;
       const body = {
         refunded_amount: input.amount,
         reference: key,
@@ -110,11 +106,8 @@ export async function performStep(client: KlarnaClient, order: MerchantOrder, st
 
     case 'release': {
       if (!klarnaOrderId) return noOrder();
-      if (step.unknown) {
-        const back = await client.readOrder(klarnaOrderId);
-        if (back.kind === 'unknown') return unknown(back);
-        if (back.kind === 'ok' && back.data.remaining_authorized_amount === 0) return readBack({ order: back.data });
-      }
+      const done = step.unknown && (await alreadyDone(client, klarnaOrderId, (o) => (o.remaining_authorized_amount === 0 ? {} : undefined)));
+      if (done) return done;
       return withReadBack(client, klarnaOrderId, await client.releaseRemaining(klarnaOrderId, key), () => ({}));
     }
 
@@ -163,8 +156,17 @@ function unknown(result: Extract<CallResult<unknown>, { kind: 'unknown' }>): Ste
   return { kind: 'unknown', reason: result.reason, http_status: result.status, correlation_id: result.correlationId };
 }
 
-function readBack(data: OkData & { order: ProviderOrderSnapshot }): StepOutcome {
-  return { kind: 'ok', data: { ...data, resolved_by_read_back: true } };
+/**
+ * A step whose last attempt has an unknown outcome reads the order back first: when `effect` finds
+ * the step's effect on it, the step is done without a second call; an unreadable order stays
+ * unknown; otherwise (undefined) the call is made again (same idempotency key).
+ */
+async function alreadyDone(client: KlarnaClient, orderId: string, effect: (order: ProviderOrderSnapshot) => OkData | undefined): Promise<StepOutcome | undefined> {
+  const back = await client.readOrder(orderId);
+  if (back.kind === 'unknown') return unknown(back);
+  if (back.kind !== 'ok') return undefined;
+  const found = effect(back.data);
+  return found ? { kind: 'ok', data: { ...found, order: back.data, resolved_by_read_back: true } } : undefined;
 }
 
 function noOrder(): StepOutcome {
