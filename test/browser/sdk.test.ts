@@ -113,6 +113,8 @@ describe('the SDK in a merchant page on another origin', () => {
     await page.evaluate(() => (window as any).Klarna.Payments.authorize({}, { billing_address: { email: 'customer@email.de' } }, (window as any).record));
     const j = journey(page);
     await identifyAndVerify(j);
+    // count() does not wait: let the purchase step render after Verify first.
+    await j.getByRole('button', { name: 'Buy' }).waitFor();
     expect(await j.getByText('Pay over time', { exact: true }).count()).toBe(1);
     await j.getByRole('button', { name: 'Buy' }).click();
     const [, approved] = await results(page, 2);
