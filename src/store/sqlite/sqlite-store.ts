@@ -187,7 +187,14 @@ export class SqliteStore implements Store {
   }
 
   durableBarrier(): Promise<void> | undefined {
-    return this.unsynced.length > 0 || this.syncsInFlight.size > 0 ? this.durable() : undefined;
+    if (this.unsynced.length > 0) return this.durable();
+    // Everything committed is covered by the syncs already running: wait for them, start none.
+    if (this.syncsInFlight.size > 0) {
+      return Promise.all(this.syncsInFlight).then(() => {
+        if (this.syncFailure) throw this.syncFailure;
+      });
+    }
+    return undefined;
   }
 
   /**
