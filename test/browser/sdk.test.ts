@@ -109,7 +109,13 @@ describe('the SDK in a merchant page on another origin', () => {
     expect(await results(page, 1)).toEqual([{ show_form: true }]);
     const widget = page.frameLocator(widgetFrame);
     expect(await widget.getByRole('radio').count()).toBe(3);
+    // The widget tells the SDK about the choice by postMessage (another origin): authorize only once
+    // that message has reached the page, as a customer's later click on "Buy" would.
+    await page.evaluate(() => {
+      (window as any).selectionArrived = new Promise<void>((resolve) => window.addEventListener('message', (e) => JSON.stringify(e.data ?? '').includes('"select"') && resolve()));
+    });
     await widget.getByRole('radio', { name: /Pay over time/ }).check();
+    await page.evaluate(() => (window as any).selectionArrived);
     await page.evaluate(() => (window as any).Klarna.Payments.authorize({}, { billing_address: { email: 'customer@email.de' } }, (window as any).record));
     const j = journey(page);
     await identifyAndVerify(j);
