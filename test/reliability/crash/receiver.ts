@@ -15,6 +15,8 @@ export interface Received {
 
 export class Receiver {
   readonly received: Received[] = [];
+  /** Kept as deliveries arrive: the harness asks about every outbox row after every kill. */
+  private readonly receivedBodies = new Set<string>();
   private server?: Server;
   /** Status to answer (200 unless a test wants failures). */
   respond: (r: Received) => number = () => 200;
@@ -33,6 +35,7 @@ export class Receiver {
       req.on('end', () => {
         const r: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
         this.received.push(r);
+        this.receivedBodies.add(r.body);
         res.statusCode = this.respond(r);
         res.end();
       });
@@ -43,8 +46,8 @@ export class Receiver {
   }
 
   /** Bodies received so far (a delivery may arrive more than once: at-least-once). */
-  bodies(): Set<string> {
-    return new Set(this.received.map((r) => r.body));
+  bodies(): ReadonlySet<string> {
+    return this.receivedBodies;
   }
 
   async stop(): Promise<void> {

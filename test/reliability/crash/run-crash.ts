@@ -61,9 +61,10 @@ export interface CrashReport {
   timersDueWhileDown: number;
   outboxRowsCarriedOver: number;
   deliveries: number;
-  /** Time spent waiting for the process to boot, and under load, ms. */
+  /** Time spent waiting for the process to boot, under load, and checking, ms. */
   bootMs: number;
   loadMs: number;
+  checkMs: number;
   counts: Record<string, number>;
   refusals: Record<string, string>;
   durationMs: number;
@@ -193,6 +194,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     deliveries: 0,
     bootMs: 0,
     loadMs: 0,
+    checkMs: 0,
     counts: model.counts,
     refusals: model.refusals,
     durationMs: 0,
@@ -251,6 +253,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       const inDoubt = model.inDoubt();
 
       // 1. Offline: the database exactly as the kill left it.
+      const checkStart = Date.now();
       const atKill = await withProbe(async (probe) => {
         model.failures.push(...(await storeViolations(probe)).map((v) => `[cycle ${k}, after kill] ${v}`));
         await checkModelAgainstStore(probe, model, accountId, inDoubt, `cycle ${k}, after kill`);
@@ -264,6 +267,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
           report.outboxRowsCarriedOver++;
         }
       }
+      report.checkMs += Date.now() - checkStart;
       if (model.failures.length) break;
 
       // Sometimes kill it again while it boots (during migrations / recovery).
@@ -296,8 +300,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       await withProbe((probe) => checkModelAgainstStore(probe, model, accountId, [], `cycle ${k}, after restart`));
       await checkThroughApi(client, model, features, rng);
       checkDeliveries(receiver, deliveryObligations, model);
+      report.checkMs += Date.now() - readyAt;
       if (k % 10 === 0 || k === options.kills) {
-        log(`  kill ${k}/${options.kills} (${Math.round((Date.now() - started) / 1000)} s): ${model.ops.length} ops, ${model.sessions.size} sessions, ${model.orders.size} orders, ${report.inDoubtResolved} in doubt resolved, ${report.timersDueWhileDown} timers due while down, ${receiver.received.length} deliveries`);
+        log(`  kill ${k}/${options.kills} (${Math.round((Date.now() - started) / 1000)} s): ${model.ops.length} ops, ${model.sessions.size} sessions, ${model.orders.size} orders, ${report.inDoubtResolved} in doubt resolved, ${report.timersDueWhileDown} timers due while down, ${receiver.received.length} deliveries, ${Math.round(report.checkMs / 1000)} s checking`);
       }
     }
 
@@ -451,7 +456,7 @@ async function waitTimersFired(withProbe: <T>(f: (p: StoreProbe) => Promise<T>) 
   for (const t of left) model.fail(`[cycle ${cycle}] timer ${t.id} (${t.kind}, due ${new Date(t.dueAt).toISOString()}) fell due while the process was down and did not fire after the restart`);
   // Exactly once: a timer's command is stamped with its due time; two firings would leave two
   // identical events (same aggregate, same type) at that instant.
-  const all = await withProbe((p) => events(p));
+  const all = await withProbe((p) => events(p, [...new Set(due.map((t) => t.dueAt))]));
   const dueTimes = new Set(due.map((t) => `${t.accountId}\u0000${t.dueAt}`));
   const seen = new Map<string, number>();
   for (const e of all) {

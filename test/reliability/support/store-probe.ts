@@ -116,8 +116,13 @@ export interface EventRow {
   occurredAt: number;
 }
 
-export async function events(probe: StoreProbe): Promise<EventRow[]> {
-  const rows = await probe.query('SELECT * FROM events ORDER BY seq');
+/** Every event, or only those stamped at one of `occurredAt` (filtered by the database). */
+export async function events(probe: StoreProbe, occurredAt?: number[]): Promise<EventRow[]> {
+  const rows = occurredAt
+    ? occurredAt.length
+      ? await probe.query(`SELECT * FROM events WHERE occurred_at IN (${occurredAt.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY seq`, occurredAt)
+      : []
+    : await probe.query('SELECT * FROM events ORDER BY seq');
   return rows.map((r) => ({
     seq: Number(r.seq),
     accountId: String(r.account_id),
