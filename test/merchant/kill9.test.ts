@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/process.js';
 import { FakeKlarna } from './fake-klarna.js';
 import { standardCart } from './support.js';
 
@@ -51,18 +51,6 @@ async function startChild(db: string, port: number, crashAt?: string): Promise<C
   }
   if (!out.includes('ready')) throw new Error(`child did not start:\n${out}`);
   return { process: child, url, output: () => out };
-}
-
-/**
- * A port the OS reports free, kept for the whole test: every restart of the child serves the same
- * URL (the links it handed out stay valid), and parallel runs on one machine never share one.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function stopChild(child: Child): Promise<void> {

@@ -4,12 +4,11 @@
  * notifications delivered for real to the merchant role's notification URL — or dropped, to
  * show that polling alone gets there.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { merchantRuntimeFor, type MerchantRuntime } from '../../src/app/merchant/merchant-runtime.js';
 import type { Store } from '../../src/store/port.js';
 import { startTestKassa, type Merchant, type TestKassa } from '../support/harness.js';
+import { freePort } from '../support/process.js';
 import { json } from './support.js';
 
 export interface RealSetup {
@@ -27,14 +26,6 @@ export interface RealSetup {
   order(orderId: string, who?: Merchant): Promise<any>;
   providerOrder(klarnaOrderId: string, who?: Merchant): Promise<any>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function withKassaProvider(options: { store?: Store } = {}): Promise<RealSetup> {

@@ -1,10 +1,12 @@
 /**
  * Runs Kassa as users do (`node --import tsx src/main.ts`) on a real socket, for end-to-end tests.
  * Port 0 (the default) lets the OS choose a free port, so parallel runs never collide; the actual
- * address is read from Kassa's "kassa listening" log line.
+ * address is read from Kassa's "kassa listening" log line. `freePort` is for tests that restart a
+ * process and need it on the same port each time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 
 export interface KassaProcess {
   child: ChildProcess;
@@ -39,4 +41,17 @@ export async function startKassaProcess(env: Record<string, string>, port = 0): 
       return code as number | null;
     },
   };
+}
+
+/**
+ * A port the OS reports free right now, for a process that must keep one port across restarts
+ * (its clients and the links it handed out keep their URL). Another process could take it before
+ * the caller listens on it; unlikely, and never a fixed port shared by parallel runs.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

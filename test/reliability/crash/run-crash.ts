@@ -18,13 +18,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { operationKey, operationsOf } from '../support/openapi.js';
 import { Prng } from '../support/prng.js';
 import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
+import { freePort } from '../../support/process.js';
 import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
 import { paymentRequestType } from '../../../src/domain/payment-request/payment-request-state.js';
 import { Client, InDoubt } from './client.js';
@@ -129,16 +129,6 @@ class KassaChild {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port nothing listens on right now (another process could take it before Kassa does; unlikely). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const started = Date.now();
