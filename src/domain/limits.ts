@@ -74,5 +74,11 @@ export const durations = Object.freeze({
   paymentTokenTtlMs: 60 * 60_000,
   merchantRecheckIntervalMs: 2 * 3600_000,
   merchantSettlementPollIntervalMs: 24 * 3600_000,
+  /**
+   * The merchant role checks a provider deadline (session or authorization expiry) this long after
+   * it, so the provider has acted on it; a read back this long after the authorization's expiry is
+   * the answer about that expiry (`expiry_checked`).
+   */
+  merchantCheckAfterDeadlineMs: 1000,
   settlementDelayMs: 7 * 24 * 3600_000,
 });

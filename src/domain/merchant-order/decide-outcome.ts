@@ -100,7 +100,7 @@ export function decideOutcome(order: MerchantOrder, stepId: string, outcome: Ste
         settleRequest('INITIATED');
         if (!d.final) {
           d.move('session_created', undefined, { session_id: data.session_id });
-          d.addStep({ kind: 'check_status', reason: 'session' }, d.order.session.expires_at_ms + 1000);
+          d.addStep({ kind: 'check_status', reason: 'session' }, d.order.session.expires_at_ms + durations.merchantCheckAfterDeadlineMs);
         }
       } else {
         settleRequest('FAILED');
@@ -122,7 +122,7 @@ export function decideOutcome(order: MerchantOrder, stepId: string, outcome: Ste
         if (outcome.error_code === 'REJECTED') d.move('authorization_rejected', undefined, { error_code: outcome.error_code });
         else {
           d.move('authorization_failed', undefined, { error_code: outcome.error_code });
-          if (d.order.session) d.addStep({ kind: 'check_status', reason: 'session' }, Math.max(now, d.order.session.expires_at_ms + 1000));
+          if (d.order.session) d.addStep({ kind: 'check_status', reason: 'session' }, Math.max(now, d.order.session.expires_at_ms + durations.merchantCheckAfterDeadlineMs));
         }
       }
       break;
@@ -288,13 +288,13 @@ function checkOutcome(d: Draft, step: Step, outcome: Ok | Rejected, settleReques
     else if (open) settleRequest('PENDING');
     else settleRequest('ABANDONED');
     if (o.status === 'checkout' && !open && data.session_status !== 'complete') d.move('abandon', undefined, { session_status: data.session_status });
-    else if (o.status === 'checkout' && open && reason === 'session' && o.session) d.addStep({ kind: 'check_status', reason: 'session' }, o.session.expires_at_ms + 1000);
+    else if (o.status === 'checkout' && open && reason === 'session' && o.session) d.addStep({ kind: 'check_status', reason: 'session' }, o.session.expires_at_ms + durations.merchantCheckAfterDeadlineMs);
     return;
   }
 
   const snap = data.order;
   // Read back past the expiry: what the provider says now is the answer about this expiry.
-  if (snap.expires_at && now >= Date.parse(snap.expires_at) + 1000) o.expiry_checked = snap.expires_at;
+  if (snap.expires_at && now >= Date.parse(snap.expires_at) + durations.merchantCheckAfterDeadlineMs) o.expiry_checked = snap.expires_at;
   const denied = snap.fraud_status === 'REJECTED' || snap.fraud_status === 'STOPPED';
   const over = snap.status === 'CANCELLED' || snap.status === 'EXPIRED';
   settleRequest(denied || over ? 'FAILED' : snap.fraud_status === 'PENDING' ? 'PENDING' : 'AUTHORIZED');

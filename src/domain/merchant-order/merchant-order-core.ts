@@ -5,7 +5,7 @@
  * settled -> settled; everything refunded -> refunded). Pure: time and ids come in the context.
  */
 import { invariant } from '../invariant.js';
-import { limits } from '../limits.js';
+import { durations, limits } from '../limits.js';
 import { isFinal } from '../machine.js';
 import { merchantOrderMachine, target, type MerchantOrderEvent, type MerchantOrderGuard, type MerchantOrderStatus } from './merchant-order-machine.js';
 import type { MerchantOrder, MerchantSettings, RequestEntry, RequestKind, RequestStatus, Step, StepInput } from './merchant-order-state.js';
@@ -175,7 +175,7 @@ export class Draft {
       if (existing) this.removeStep(existing.id);
       return;
     }
-    const dueAt = Math.max(this.ctx.now, expiresAt + 1000);
+    const dueAt = Math.max(this.ctx.now, expiresAt + durations.merchantCheckAfterDeadlineMs);
     if (!existing) this.addStep({ kind: 'check_status', reason: 'expiry' }, dueAt);
     else if (existing.due_at !== dueAt && existing.attempts === 0) this.reschedule(existing, dueAt);
   }
