@@ -11,9 +11,8 @@
  * to its whole answer. Usage: node --import tsx bench/load.ts '<json LoadConfig>'; prints one JSON
  * line (LoadResult) on stdout.
  */
-import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { processTree } from './support.js';
+import { processTree, procStat } from './support.js';
 import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Target } from './workload.js';
 
 export interface LoadConfig {
@@ -124,14 +123,8 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   let ticks: number | undefined;
   for (const p of processTree(pid)) {
-    try {
-      // Fields after the command name (which may hold spaces) start at index 2 = state; utime is 14th field.
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks = (ticks ?? 0) + Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone, or not Linux
-    }
+    const fields = procStat(p);
+    if (fields) ticks = (ticks ?? 0) + Number(fields[11]) + Number(fields[12]);
   }
   return ticks === undefined ? undefined : ticks / ticksPerSecond;
 }

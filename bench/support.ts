@@ -38,18 +38,27 @@ export function peakRssMb(pid: number): number {
   return kb > 0 ? Math.round(kb / 1024) : -1;
 }
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces): index 0 is the
+ * state, 1 the parent pid, 11 and 12 user and system CPU ticks. Undefined when the process is gone
+ * or there is no /proc.
+ */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** `pid` and every live descendant of it (Linux /proc; just `pid` elsewhere). */
 export function processTree(pid: number): number[] {
   const parentOf = new Map<number, number>();
   try {
     for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch {
-        // exited meanwhile
-      }
+      const fields = /^\d+$/.test(entry) ? procStat(Number(entry)) : undefined;
+      if (fields) parentOf.set(Number(entry), Number(fields[1]));
     }
   } catch {
     return [pid];
