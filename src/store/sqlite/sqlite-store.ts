@@ -189,13 +189,14 @@ export class SqliteStore implements Store {
   durableBarrier(): Promise<void> | undefined {
     if (this.unsynced.length > 0) return this.durable();
     // Everything committed is covered by the syncs already running: wait for them, start none.
-    if (this.syncsInFlight.size > 0) {
-      return Promise.all(this.syncsInFlight).then(() => {
-        if (this.syncFailure) throw this.syncFailure;
-      });
-    }
+    if (this.syncsInFlight.size > 0) return Promise.all(this.syncsInFlight).then(this.throwIfSyncFailed);
     return undefined;
   }
+
+  /** After waiting for a sync: a failed one fails whoever waited on it (see `startSync`). */
+  private readonly throwIfSyncFailed = (): void => {
+    if (this.syncFailure) throw this.syncFailure;
+  };
 
   /**
    * Resolves once everything committed before this call is on disk. A sync starts at once unless
@@ -207,9 +208,7 @@ export class SqliteStore implements Store {
     if (this.syncFailure) return Promise.reject(this.syncFailure);
     const done = new Promise<void>((resolve) => this.unsynced.push(resolve));
     if (this.syncsInFlight.size < limits.walSyncsInFlightMax) this.startSync();
-    return done.then(() => {
-      if (this.syncFailure) throw this.syncFailure;
-    });
+    return done.then(this.throwIfSyncFailed);
   }
 
   private startSync(): void {
