@@ -2,10 +2,9 @@
  * CPU per lifecycle operation without the network: Kassa in this process on a file SQLite store
  * (as shipped: group commit, WAL synced before acknowledgement, the shipped logger writing to a
  * file), the benchmark's own lifecycle (bench/workload.ts) driven through `app.inject` by 64
- * concurrent loops. The figure
- * moves far less with the machine's load than throughput does, so it is the one to compare when
- * changing code. Usage: `node --import tsx bench/in-process.ts` (env N = lifecycles measured,
- * LVL = log level).
+ * concurrent loops. The figure moves far less with the machine's load than throughput does, so it
+ * is the one to compare when changing code. Usage: `npm run bench:in-process` (env N = lifecycles
+ * measured, LVL = log level).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
