@@ -23,6 +23,7 @@ import type { AccountRecord } from '../../src/store/port.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
+import { placeMerchantOrder } from '../support/flows.js';
 import { inProcessHttp } from './support/in-process-http.js';
 
 let t: TestKassa;
@@ -50,11 +51,9 @@ async function ok(method: string, url: string, body: unknown = {}, headers?: Rec
 
 /** A merchant order placed through the provider and accepted: ready to ship. */
 async function readyToShip(): Promise<string> {
-  const order = await ok('POST', '/merchant/v1/orders', swedishOrder());
-  const auth = await ok('POST', `/sandbox/v1/sessions/${order.checkout.session_id}/authorize`);
-  const placed = await ok('POST', `/merchant/v1/orders/${order.order_id}/authorize`, { authorization_token: auth.authorization_token });
+  const placed = await placeMerchantOrder(t);
   expect(placed.state).toBe('ready_to_ship');
-  return order.order_id;
+  return placed.order_id;
 }
 
 async function stored(orderId: string): Promise<MerchantOrder> {

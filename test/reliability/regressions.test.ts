@@ -8,6 +8,7 @@ import { merchantRuntimeFor, type MerchantRuntime } from '../../src/app/merchant
 import { inProcessHttp } from './support/in-process-http.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
+import { placeMerchantOrder } from '../support/flows.js';
 import { openTestPostgres, postgresAvailable } from '../support/postgres.js';
 import { deepNesting, toJson } from './support/schema-values.js';
 
@@ -125,16 +126,11 @@ describe('reliability regressions', () => {
     });
 
     async function partCaptured(): Promise<string> {
-      const ok = async (method: string, url: string, body: unknown = {}) => {
-        const res = await t.request(method, url, { body });
-        expect(res.statusCode, res.body).toBeLessThan(300);
-        return res.json();
-      };
-      const order = await ok('POST', '/merchant/v1/orders', swedishOrder());
-      const auth = await ok('POST', `/sandbox/v1/sessions/${order.checkout.session_id}/authorize`);
-      await ok('POST', `/merchant/v1/orders/${order.order_id}/authorize`, { authorization_token: auth.authorization_token });
-      expect((await ok('POST', `/merchant/v1/orders/${order.order_id}/captures`, { captured_amount: 1000 })).state).toBe('part_captured');
-      return order.order_id;
+      const { order_id } = await placeMerchantOrder(t);
+      const captured = await t.request('POST', `/merchant/v1/orders/${order_id}/captures`, { body: { captured_amount: 1000 } });
+      expect(captured.statusCode, captured.body).toBeLessThan(300);
+      expect(captured.json().state).toBe('part_captured');
+      return order_id;
     }
 
     it('follows the provider: the order becomes captured, and the advance past the expiry ends', async () => {
