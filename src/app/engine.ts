@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { KassaError } from '../domain/errors.js';
 import { limits } from '../domain/limits.js';
-import { ConcurrencyConflict, DuplicateKey, type AccountRecord, type IdempotencyRecord, type Store } from '../store/port.js';
+import { ConcurrencyConflict, DuplicateKey, type AccountRecord, type CommitBatch, type IdempotencyRecord, type Store } from '../store/port.js';
 import type { Clock, Random } from './ports.js';
 import { UnitOfWork } from './unit-of-work.js';
 
@@ -41,6 +41,27 @@ export class Engine {
     this.logger = deps.logger;
   }
 
+  private readonly commitListeners = new Set<CommitListener>();
+
+  /**
+   * Calls `listener` after each commit of this process's engine is durable (the dashboard's live
+   * pages). Only this process's commits: other nodes' are seen by polling. Returns an unsubscribe.
+   */
+  onCommitted(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => void this.commitListeners.delete(listener);
+  }
+
+  private notifyCommitted(batch: CommitBatch): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'commit listener failed');
+      }
+    }
+  }
+
   /** The account's current time: system time plus its test-clock offset. */
   accountNow(account: AccountRecord): number {
     return this.clock.now() + account.clockOffsetMs;
@@ -59,7 +80,9 @@ export class Engine {
       const idempotency = options.idempotency?.(result, uow.now);
       if (uow.isEmpty && !idempotency) return result;
       try {
-        await this.store.commit({ ...uow.toBatch(), idempotency });
+        const batch = uow.toBatch();
+        await this.store.commit({ ...batch, idempotency });
+        this.notifyCommitted(batch);
         return result;
       } catch (error) {
         if (error instanceof ConcurrencyConflict && attempt < limits.commitRetriesMax) {
@@ -75,6 +98,8 @@ export class Engine {
     }
   }
 }
+
+export type CommitListener = (batch: CommitBatch) => void;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -82,3 +82,33 @@ export const durations = Object.freeze({
   merchantCheckAfterDeadlineMs: 1000,
   settlementDelayMs: 7 * 24 * 3600_000,
 });
+
+/** The integrators' dashboard (src/dashboard, docs/dashboard.md). */
+export const dashboardLimits = Object.freeze({
+  /** A signed-in session lasts this long from sign-in (system clock), then the page asks again. */
+  sessionTtlMs: 8 * 3600_000,
+  /** Rows on one page of an object list. */
+  pageSize: 25,
+  /**
+   * A filtered or searched list reads at most this many of the newest objects to fill a page, so
+   * a filter that matches nothing costs a bounded read; the page then says where it stopped.
+   */
+  listScanMax: 2_000,
+  /** Rows read from the store per step of that scan. */
+  listScanBatch: 200,
+  /** Outbox rows (newest first) searched for the deliveries an object's events produced. */
+  timelineOutboxScanMax: 500,
+  /** Deliveries on the webhooks page, newest first. */
+  deliveriesShownMax: 50,
+  /** Upcoming timers shown on the test-clock page. */
+  deadlinesShownMax: 20,
+  /**
+   * A live page (Server-Sent Events) also polls its object's version this often, to see commits
+   * made by other nodes, which the in-process notifier does not hear about.
+   */
+  livePollMs: 2_000,
+  /** A live stream is closed after this long; the browser's EventSource reconnects by itself. */
+  liveStreamMs: 10 * 60_000,
+  /** Bytes of an urlencoded form body. */
+  formBytesMax: 16 * 1024,
+});

@@ -220,4 +220,17 @@ export interface Store {
   // Idempotency
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   purgeIdempotency(createdBefore: number): Promise<number>;
+
+  // Dashboard (src/dashboard): an account's objects of one type, newest first
+  /**
+   * Aggregates of one type, newest first (created_at, then id, descending); `before` is the
+   * cursor of the last row of the previous page, so paging is stable while new objects arrive.
+   */
+  listRecentAggregates<T = unknown>(accountId: string, type: string, page: RecentPage): Promise<AggregateRecord<T>[]>;
+}
+
+/** A newest-first page: rows strictly older than `before` (created_at, id). */
+export interface RecentPage {
+  limit: number;
+  before?: { createdAt: number; id: string };
 }

@@ -23,7 +23,8 @@ import { samplePayload } from '../../app/webhooks/sample-events.js';
 import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import { webhookEventTypes, type WebhookEventType } from '../../domain/webhooks/event-types.js';
-import { notificationConfigId, notificationConfigType, type NotificationConfig, type WebhookFields } from '../../domain/webhooks/notification-config.js';
+import { notificationConfigId, notificationConfigType, type NotificationConfig, type Webhook, type WebhookFields } from '../../domain/webhooks/notification-config.js';
+import type { UnitOfWork } from '../../app/unit-of-work.js';
 import type { OutboxRecord } from '../../store/port.js';
 import type { App } from '../app.js';
 import { basicAuth } from '../auth.js';
@@ -214,13 +215,21 @@ export function notificationsV2Routes(app: App, deps: AppDeps): void {
       const { webhook_id, delivery_id } = request.params as { webhook_id: string; delivery_id: string };
       return runCommand(deps, request, reply, async (uow) => {
         const row = await deliveryOf(uow.accountId, webhook_id, delivery_id);
-        if (row.status === 'pending') throw new KassaError('DELIVERY_STATE', ['Delivery is still PENDING: it is retried automatically']);
         const webhook = await webhookOf(uow.accountId, webhook_id);
-        const newId = await republish(uow, webhook, { body: row.body, eventType: row.eventType, eventId: row.eventId });
-        uow.event(notificationConfigType, notificationConfigId, 'webhook.delivery.replayed', { webhook_id, delivery_id, new_delivery_id: newId, event_id: row.eventId });
-        const view = deliveryView({ ...row, id: newId, url: webhook.url, status: 'pending', attempts: 0, nextAttemptAt: uow.now, createdAt: uow.now });
-        return { status: 202, body: view };
+        return { status: 202, body: await replayDelivery(uow, row, webhook) };
       });
     },
   );
+}
+
+/**
+ * Sends a FAILED or DELIVERED delivery again as a new delivery of the same event (the API's retry
+ * and the dashboard's replay). `row` and `webhook` are the caller's, already checked to belong to
+ * the account.
+ */
+export async function replayDelivery(uow: UnitOfWork, row: OutboxRecord, webhook: Webhook): Promise<Record<string, unknown>> {
+  if (row.status === 'pending') throw new KassaError('DELIVERY_STATE', ['Delivery is still PENDING: it is retried automatically']);
+  const newId = await republish(uow, webhook, { body: row.body, eventType: row.eventType, eventId: row.eventId });
+  uow.event(notificationConfigType, notificationConfigId, 'webhook.delivery.replayed', { webhook_id: webhook.webhook_id, delivery_id: row.id, new_delivery_id: newId, event_id: row.eventId });
+  return deliveryView({ ...row, id: newId, url: webhook.url, status: 'pending', attempts: 0, nextAttemptAt: uow.now, createdAt: uow.now });
 }

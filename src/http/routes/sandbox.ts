@@ -5,7 +5,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { authorizeSession } from '../../app/payments/authorize-session.js';
-import { runCommand } from '../command.js';
+import { runCommand, type HttpResult } from '../command.js';
+import type { UnitOfWork } from '../../app/unit-of-work.js';
 import { Address, Customer } from '../schemas/order-data.js';
 import { IdempotencyHeader, PathId } from '../schemas.js';
 import { limits } from '../../domain/limits.js';
@@ -47,24 +48,30 @@ export function sandboxRoutes(app: App, deps: AppDeps): void {
     // One command: the new offset and the idempotency record commit together, so a retried advance
     // (same Klarna-Idempotency-Key, e.g. after a lost response) never moves the clock twice.
     // `timers_fired` counts the timers due at the new time; they fire before the answer.
-    async (request, reply) =>
-      runCommand(deps, request, reply, async (uow) => {
-        const { seconds } = request.body as { seconds: number };
-        const offsetMs = uow.ctx.account.clockOffsetMs + seconds * 1000;
-        uow.moveClock(offsetMs);
-        const now = deps.engine.clock.now() + offsetMs;
-        const due = await deps.engine.store.dueTimers(uow.accountId, now, limits.clockAdvanceDueCountMax);
-        return {
-          status: 200,
-          body: { ...clockView(now, offsetMs), timers_fired: due.length },
-          afterCommit: async () => {
-            const account = await deps.engine.store.getAccount(uow.accountId);
-            if (account) await deps.timers.fireDue(account);
-            deps.outbox.kick();
-          },
-        };
-      }),
+    async (request, reply) => runCommand(deps, request, reply, advanceClock(deps, (request.body as { seconds: number }).seconds)),
   );
+}
+
+/**
+ * The clock-advance command (the API route above and the dashboard's test clock): moves the
+ * account's offset in the unit of work, then, once that is durable, fires the timers now due.
+ */
+export function advanceClock(deps: AppDeps, seconds: number): (uow: UnitOfWork) => Promise<HttpResult> {
+  return async (uow) => {
+    const offsetMs = uow.ctx.account.clockOffsetMs + seconds * 1000;
+    uow.moveClock(offsetMs);
+    const now = deps.engine.clock.now() + offsetMs;
+    const due = await deps.engine.store.dueTimers(uow.accountId, now, limits.clockAdvanceDueCountMax);
+    return {
+      status: 200,
+      body: { ...clockView(now, offsetMs), timers_fired: due.length },
+      afterCommit: async () => {
+        const account = await deps.engine.store.getAccount(uow.accountId);
+        if (account) await deps.timers.fireDue(account);
+        deps.outbox.kick();
+      },
+    };
+  };
 }
 
 const AuthorizeBody = Type.Object({

@@ -244,6 +244,15 @@ export class PostgresStore implements Store {
   async purgeIdempotency(createdBefore: number): Promise<number> {
     return (await this.pool.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
   }
+
+  async listRecentAggregates<T>(accountId: string, type: string, page: import('../port.js').RecentPage): Promise<AggregateRecord<T>[]> {
+    const rows = page.before
+      ? await this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $5', [
+          accountId, type, page.before.createdAt, page.before.id, page.limit,
+        ])
+      : await this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 ORDER BY created_at DESC, id DESC LIMIT $3', [accountId, type, page.limit]);
+    return rows.map((r) => toAggregate<T>(r)!);
+  }
 }
 
 async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<void> {

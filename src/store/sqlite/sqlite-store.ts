@@ -502,6 +502,15 @@ export class SqliteStore implements Store {
     if (purged > 0) await this.durable();
     return purged;
   }
+
+  async listRecentAggregates<T>(accountId: string, type: string, page: import('../port.js').RecentPage): Promise<AggregateRecord<T>[]> {
+    const rows = page.before
+      ? this.db
+          .prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?')
+          .all(accountId, type, page.before.createdAt, page.before.createdAt, page.before.id, page.limit)
+      : this.db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, type, page.limit);
+    return (rows as Row[]).map((r) => toAggregate<T>(r)!);
+  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
