@@ -21,24 +21,50 @@ interface Box {
   w: number;
 }
 
+/**
+ * Columns by longest path from the initial state over the table without its back edges (found by
+ * a depth-first walk), so a forward chain reads left to right and loops do not stack states.
+ */
 function layers(machine: Machine<string, string>): string[][] {
-  const depth = new Map<string, number>([[machine.initial, 0]]);
+  const out = new Map<string, string[]>(machine.states.map((s) => [s, []]));
+  for (const t of machine.transitions) if (t.from !== t.to && !out.get(t.from)!.includes(t.to)) out.get(t.from)!.push(t.to);
+  const back = new Set<string>();
+  const onStack = new Set<string>();
+  const done = new Set<string>();
+  const walk = (s: string): void => {
+    onStack.add(s);
+    for (const next of out.get(s)!) {
+      if (onStack.has(next)) back.add(`${s}>${next}`);
+      else if (!done.has(next)) walk(next);
+    }
+    onStack.delete(s);
+    done.add(s);
+  };
+  walk(machine.initial);
+  for (const s of machine.states) if (!done.has(s)) walk(s);
+  const depth = new Map<string, number>(machine.states.map((s) => [s, 0]));
+  // Longest path on the DAG: relax edges |states| times (tables are small).
+  for (let i = 0; i < machine.states.length; i++) {
+    for (const [from, tos] of out) for (const to of tos) if (!back.has(`${from}>${to}`) && depth.get(to)! < depth.get(from)! + 1) depth.set(to, depth.get(from)! + 1);
+  }
+  const columns: string[][] = [];
+  for (const s of machine.states) (columns[depth.get(s)!] ??= []).push(s);
+  if (columns.length <= maxColumns) return columns.filter(Boolean);
+  // A long table (the merchant order) would be a thin ribbon: columns by distance instead.
+  const distance = new Map<string, number>([[machine.initial, 0]]);
   const queue = [machine.initial];
   while (queue.length) {
     const s = queue.shift()!;
-    for (const t of machine.transitions) {
-      if (t.from === s && !depth.has(t.to)) {
-        depth.set(t.to, depth.get(s)! + 1);
-        queue.push(t.to);
-      }
-    }
+    for (const next of out.get(s)!) if (!distance.has(next)) (distance.set(next, distance.get(s)! + 1), queue.push(next));
   }
-  let last = Math.max(...depth.values());
-  for (const s of machine.states) if (!depth.has(s)) depth.set(s, ++last);
-  const out: string[][] = [];
-  for (const s of machine.states) (out[depth.get(s)!] ??= []).push(s);
-  return out.filter(Boolean);
+  let last = Math.max(...distance.values());
+  for (const s of machine.states) if (!distance.has(s)) distance.set(s, ++last);
+  const byDistance: string[][] = [];
+  for (const s of machine.states) (byDistance[distance.get(s)!] ??= []).push(s);
+  return byDistance.filter(Boolean);
 }
+
+const maxColumns = 7;
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -75,8 +101,16 @@ export function stateDiagram(machine: Machine<string, string>, current: string, 
       const x2 = b.x;
       const y2 = b.y + boxHeight / 2;
       d = `M${x1},${y1} C${x1 + colGap / 2},${y1} ${x2 - colGap / 2},${y2} ${x2 - 2},${y2}`;
+    } else if (b.x === a.x) {
+      // Same column: an arc out of the right-hand side.
+      const x1 = a.x + a.w;
+      const y1 = a.y + boxHeight / 2 + (b.y > a.y ? 4 : -4);
+      const x2 = b.x + b.w + 2;
+      const y2 = b.y + boxHeight / 2 + (b.y > a.y ? -4 : 4);
+      const bulge = x1 + Math.min(colGap - 10, 18 + Math.abs(b.y - a.y) / 4);
+      d = `M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2},${y2}`;
     } else {
-      // Back or sideways edge: bow below both boxes.
+      // Back edge: bow below both boxes.
       const x1 = a.x + a.w / 2;
       const y1 = a.y + boxHeight;
       const x2 = b.x + b.w / 2 + 6;
@@ -85,7 +119,7 @@ export function stateDiagram(machine: Machine<string, string>, current: string, 
       d = `M${x1},${y1} C${x1},${low} ${x2},${low} ${x2},${y2}`;
     }
     edges.push(
-      `<path class="edge${hot ? ' edge-hot' : ''}${b.x <= a.x ? ' edge-back' : ''}" d="${d}" marker-end="url(#arrow${hot ? '-hot' : ''})"><title>${escapeXml(`${t.from} → ${t.to}: ${names.join(', ')}`)}</title></path>`,
+      `<path class="edge${hot ? ' edge-hot' : ''}${b.x < a.x ? ' edge-back' : ''}" d="${d}" marker-end="url(#arrow${hot ? '-hot' : ''})"><title>${escapeXml(`${t.from} → ${t.to}: ${names.join(', ')}`)}</title></path>`,
     );
   }
   const nodes = [...boxes.values()].map((b) => {
@@ -95,8 +129,8 @@ export function stateDiagram(machine: Machine<string, string>, current: string, 
   const init = boxes.get(machine.initial)!;
   const svg = `<svg class="machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" role="img" aria-label="${escapeXml(label)}">
 <defs>
-<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker>
-<marker id="arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow-hot"/></marker>
+<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker>
+<marker id="arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow-hot"/></marker>
 </defs>
 <circle class="start" cx="${init.x - 8}" cy="${init.y + boxHeight / 2}" r="4"/>
 ${edges.join('\n')}
