@@ -19,6 +19,7 @@ import { sqliteProbe, type StoreProbe } from './support/store-probe.js';
 import { buildWorld, idOf, normParam, type World } from './support/world.js';
 import { merchantRuntimeFor } from '../../src/app/merchant/merchant-runtime.js';
 import { createHash } from 'node:crypto';
+import { signIn } from '../support/dashboard.js';
 
 /**
  * Routes a customer's browser follows without credentials: they find the object across accounts
@@ -156,7 +157,12 @@ describe('isolation matrix', () => {
       const url = fillPath(op.path, values);
       const body = op.body ? toJson(seedBodies()[operationKey(op)]?.[0] ?? validValue(op.body, new Prng(3))) : undefined;
       const attempts: [string, Record<string, string>][] =
-        kind === 'journey'
+        kind === 'dashboard'
+          ? [
+              ['no credentials', {}],
+              ['Basic credentials of the owner', { authorization: world.merchant.authorization }],
+            ]
+          : kind === 'journey'
           ? [
               ['Basic credentials of the intruder', { authorization: intruder.authorization }],
               ['Basic credentials of the owner', { authorization: world.merchant.authorization }],
@@ -169,6 +175,10 @@ describe('isolation matrix', () => {
         if (res.statusCode >= 500) problems.push(`server error: ${where}`);
         if (kind === 'journey' && who.startsWith('Basic') && res.statusCode !== 401) problems.push(`expected 401: ${where}`);
         if (kind === 'demo' && op.pathParams.some((p) => p.name.endsWith('_id')) && res.statusCode !== 404) problems.push(`expected 404: ${where}`);
+        // The dashboard takes its session cookie only: without one a page sends the browser to sign
+        // in (303) and an action or live stream is refused; only the sign-in page and the static
+        // files answer.
+        if (kind === 'dashboard' && !dashboardPublic.has(op.path) && ![303, 401, 403].includes(res.statusCode)) problems.push(`expected 303/401/403: ${where}`);
         if (kind === 'capability' && res.statusCode !== 404 && res.statusCode !== 400) problems.push(`expected 404 (or 400 for an empty form): ${where}`);
         const leaks = leaked(res.body + JSON.stringify(res.headers), url);
         if (leaks.length) problems.push(`leaked ${leaks.join(', ')}: ${where}`);
@@ -176,10 +186,86 @@ describe('isolation matrix', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it("a signed-in dashboard user of another account gets 404 for every dashboard page and action on this merchant's objects, and sees none of its data", async () => {
+    await quiesce();
+    const before = await rowsOf(world.merchant.accountId);
+    const them = await signIn(t, intruder);
+    const routes = hiddenOperations(routeTable(t.kassa.app)).filter((op) => op.path.startsWith('/dashboard'));
+    expect(routes.length).toBeGreaterThan(15);
+    const problems: string[] = [];
+    const check = (where: string, res: { statusCode: number; body: string; headers: object }, url: string, expected?: number) => {
+      if (res.statusCode >= 500) problems.push(`server error: ${where}`);
+      if (expected !== undefined && res.statusCode !== expected) problems.push(`expected ${expected}: ${where} -> ${res.statusCode} ${res.body.slice(0, 160)}`);
+      const leaks = leaked(res.body + JSON.stringify(res.headers), url);
+      if (leaks.length) problems.push(`leaked ${leaks.join(', ')}: ${where}`);
+    };
+    for (const op of routes) {
+      if (dashboardPublic.has(op.path) || op.path === '/dashboard/sign-in') continue;
+      const urls = dashboardUrls(op.path);
+      if (!urls.length) problems.push(`${operationKey(op)}: no object for it — add it to dashboardUrls() in this test`);
+      for (const url of urls) {
+        const res = op.method === 'GET' ? await them.get(url) : await them.post(url, { amount: '100', unit: 'days' });
+        // Pages without an object (lists, home, webhooks, clock, sign-out, clock advance) answer the
+        // intruder's own view (or a redirect); they must simply show nothing of this merchant.
+        const hasObject = op.pathParams.some((p) => p.name === 'id');
+        check(`${op.method} ${url}`, res, url, hasObject ? 404 : undefined);
+      }
+    }
+    // Searching for this merchant's ids finds nothing either.
+    for (const [slug, param] of dashboardKinds) {
+      const id = param === 'merchant' ? world.merchantIds.get('orderid')! : world.ids.get(normParam(param))!;
+      const url = `/dashboard/${slug}?q=${encodeURIComponent(id)}`;
+      const res = await them.get(url);
+      check(`GET ${url}`, res, url, 200);
+    }
+    expect(problems).toEqual([]);
+    await quiesce();
+    expect(await rowsOf(world.merchant.accountId)).toBe(before);
+  });
+
+  it('the owner, signed in, reaches every dashboard page of its objects', async () => {
+    const me = await signIn(t, world.merchant);
+    for (const [slug, param] of dashboardKinds) {
+      const id = param === 'merchant' ? world.merchantIds.get('orderid')! : world.ids.get(normParam(param))!;
+      const res = await me.get(`/dashboard/${slug}/${encodeURIComponent(id)}`);
+      expect(res.statusCode, `${slug}: ${res.body.slice(0, 300)}`).toBe(200);
+      expect(res.body).toContain(id);
+    }
+    const delivery = await me.get(`/dashboard/deliveries/${world.ids.get('deliveryid')}`);
+    expect(delivery.statusCode).toBe(200);
+  });
 });
 
+/** Each dashboard object kind and the world's id for it. */
+const dashboardKinds: [string, string][] = [
+  ['orders', 'order_id'],
+  ['sessions', 'session_id'],
+  ['customer-tokens', 'token_id'],
+  ['payment-requests', 'payment_request_id'],
+  ['merchant-orders', 'merchant'],
+];
+
+/** The URLs a dashboard route is tried at: one per object it can name. */
+function dashboardUrls(path: string): string[] {
+  const order = world.ids.get('orderid')!;
+  const fill = (p: string, values: Record<string, string>) => fillPath(p, values);
+  if (path.startsWith('/dashboard/{kind}/{id}')) {
+    return dashboardKinds.map(([slug, param]) => fill(path, { kind: slug, id: param === 'merchant' ? world.merchantIds.get('orderid')! : world.ids.get(normParam(param))! }));
+  }
+  if (path.startsWith('/dashboard/orders/{id}')) return [fill(path, { id: order, capture_id: world.ids.get('captureid')! })];
+  if (path.startsWith('/dashboard/deliveries/{id}')) return [fill(path, { id: world.ids.get('deliveryid')! })];
+  if (path === '/dashboard/{kind}') return dashboardKinds.map(([slug]) => fill(path, { kind: slug }));
+  if (!path.includes('{')) return [path];
+  return [];
+}
+
+/** Dashboard routes that need no session. */
+const dashboardPublic = new Set(['/dashboard/sign-in', '/dashboard/static/{file}']);
+
 /** What a hidden route is, for the isolation rules above. */
-function classify(path: string): 'page' | 'journey' | 'demo' | 'capability' | undefined {
+function classify(path: string): 'page' | 'journey' | 'demo' | 'capability' | 'dashboard' | undefined {
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return 'dashboard';
   if (path.startsWith('/journey/payment-requests/')) return 'capability';
   if (/^\/kp\/v1\/journey\/\{kind\}\/[a-z]+$/.test(path)) return 'journey';
   if (path.startsWith('/demo')) return 'demo';
