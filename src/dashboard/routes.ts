@@ -106,7 +106,7 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
   async function sameSite(request: FastifyRequest): Promise<void> {
     const origin = request.headers.origin;
     const site = request.headers['sec-fetch-site'];
-    if (site === 'cross-site' || (origin !== undefined && (origin === 'null' || hostOf(origin) !== request.headers.host))) {
+    if (site === 'cross-site' || (origin !== undefined && (origin === 'null' || !sameHost(origin, request.headers.host)))) {
       throw new KassaError('FORBIDDEN', ['Cross-site form submissions are refused.']);
     }
     if (request.dashboard && !sameToken((request.body as Form | undefined)?._csrf, request.dashboard.csrf)) {
@@ -330,11 +330,13 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
   }
 }
 
-function hostOf(origin: string): string | undefined {
+/** Whether an Origin header names the host the request was sent to (default ports normalised). */
+function sameHost(origin: string, host: string | undefined): boolean {
   try {
-    return new URL(origin).host;
+    const from = new URL(origin);
+    return host !== undefined && from.host === new URL(`${from.protocol}//${host}`).host;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
