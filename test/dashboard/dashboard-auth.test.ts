@@ -27,7 +27,7 @@ describe('without a session', () => {
     expect(routes.length).toBeGreaterThan(15);
     for (const r of routes) {
       const url = fill(r.url);
-      for (const headers of [{}, { authorization: t.merchant.authorization }, { cookie: 'kassa_dashboard=forged.value' }]) {
+      for (const headers of [{}, { authorization: t.merchant.authorization }, { cookie: 'kassa_dashboard=forged.value' }] as Record<string, string>[]) {
         const res = await t.request(r.method, url, { merchant: null, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: r.method === 'POST' ? 'amount=1' : undefined });
         if (r.method === 'GET' && !url.endsWith('/live')) {
           expect(res.statusCode, `${r.method} ${url}`).toBe(303);
