@@ -7,6 +7,8 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserKassa, type BrowserKassa } from './support/browser-kassa.js';
 import { confirmedOrderId, journeyFrame, openJourney, startCheckout, statusText, widgetFrame } from './support/demo-checkout.js';
+import { orderViaApi } from './support/dashboard.js';
+import { demoShopCredentials } from '../../src/web/demo/demo-merchant.js';
 
 let k: BrowserKassa;
 beforeAll(async () => {
@@ -125,6 +127,93 @@ describe('keyboard, labels and layout', () => {
       await confirmedOrderId(page);
       expect(await unnamedControls(page)).toEqual([]);
       expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      await page.close();
+    });
+  }
+});
+
+/**
+ * Text whose contrast with the background behind it is under WCAG AA (4.5:1, or 3:1 for large
+ * text): computed colours, the first opaque background up the tree.
+ */
+function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3]! > 0.9)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement!;
+      if (!n.textContent!.trim() || el.closest('svg, .visually-hidden, [hidden], .skip')) continue;
+      const style = getComputedStyle(el);
+      const fg = lum(rgb(style.color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) out.push(`${ratio.toFixed(2)}: ${n.textContent!.trim().slice(0, 40)}`);
+    }
+    return [...new Set(out)];
+  });
+}
+
+describe('dashboard: keyboard, labels, contrast and layout', () => {
+  async function signInByKeyboard(page: Page): Promise<void> {
+    const credentials = await demoShopCredentials(k.t.kassa.deps);
+    await k.context.clearCookies();
+    await page.goto(`${k.url}/dashboard/sign-in`);
+    await tabTo(page, page, '#username');
+    await page.keyboard.type(credentials.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(credentials.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Home' }).waitFor();
+  }
+
+  it('signs in and acts with the keyboard alone; the first Tab offers "Skip to content"', async () => {
+    const orderId = await orderViaApi(k);
+    const page = await k.newPage(desktop);
+    await signInByKeyboard(page);
+    await page.goto(`${k.url}/dashboard/orders/${orderId}`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await tabTo(page, page, '#capture-amount');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2500');
+    await page.keyboard.press('Enter');
+    await page.locator('.notice-ok', { hasText: 'Captured.' }).waitFor();
+    expect((await k.api('GET', `/ordermanagement/v1/orders/${orderId}`)).body.captured_amount).toBe(2500);
+    await page.close();
+  });
+
+  for (const [name, viewport] of [
+    ['phone', phone],
+    ['desktop', desktop],
+  ] as const) {
+    it(`every control is named, text has AA contrast, and nothing scrolls sideways (${name})`, async () => {
+      const orderId = await orderViaApi(k);
+      await k.api('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { captured_amount: 3000 });
+      const page = await k.newPage(viewport);
+      await page.goto(`${k.url}/dashboard/sign-in`);
+      expect(await unnamedControls(page)).toEqual([]);
+      expect(await lowContrast(page)).toEqual([]);
+      await signInByKeyboard(page);
+      for (const path of ['/dashboard', '/dashboard/orders', `/dashboard/orders/${orderId}`, '/dashboard/sessions', '/dashboard/webhooks', '/dashboard/clock']) {
+        await page.goto(k.url + path);
+        expect([path, await unnamedControls(page)]).toEqual([path, []]);
+        expect([path, await lowContrast(page)]).toEqual([path, []]);
+        expect([path, await sidewaysScroll(page)]).toEqual([path, 0]);
+      }
       await page.close();
     });
   }
