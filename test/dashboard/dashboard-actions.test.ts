@@ -138,6 +138,17 @@ describe("an order's page and its actions", () => {
     expect((await user.post(`/dashboard/orders/${rejected}/fraud-review/accept`)).statusCode).toBe(403);
   });
 
+  it('sandbox API: the same fraud decision is POST /sandbox/v1/orders/{id}/fraud-review', async () => {
+    const orderId = await newOrder(t, { email: 'customer+pend-accept-05@email.us' });
+    const path = `/sandbox/v1/orders/${orderId}/fraud-review`;
+    expect((await t.request('POST', path, { body: { outcome: 'MAYBE' } })).statusCode).toBe(400);
+    const res = await t.request('POST', path, { body: { outcome: 'ACCEPTED' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ order_id: orderId, fraud_status: 'ACCEPTED', status: 'AUTHORIZED' });
+    expect((await t.request('POST', path, { body: { outcome: 'REJECTED' } })).statusCode).toBe(403);
+    expect((await t.request('POST', `/sandbox/v1/orders/no-such-order/fraud-review`, { body: { outcome: 'ACCEPTED' } })).statusCode).toBe(404);
+  });
+
   it('sandbox: settle or dispute a capture', async () => {
     const orderId = await newOrder(t);
     await user.post(`/dashboard/orders/${orderId}/capture`, { amount: '4000' });

@@ -17,6 +17,7 @@ import { webRoutes } from '../../web/web-routes.js';
 import { merchantRoutes } from './merchant.js';
 import { settlementSandboxRoutes } from './settlement-sandbox.js';
 import { dashboardRoutes } from '../../dashboard/routes.js';
+import { fraudReviewSandboxRoutes } from './fraud-review-sandbox.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -34,5 +35,6 @@ export const routeFamilies: RouteFamily[] = [
   notificationsV2Routes,
   merchantRoutes,
   settlementSandboxRoutes,
+  fraudReviewSandboxRoutes,
   dashboardRoutes,
 ];
