@@ -145,5 +145,16 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await store.getOrCreateSetting('s', 'one')).toBe('one');
       expect(await store.getOrCreateSetting('s', 'two')).toBe('one');
     });
+
+    it('lists an account\'s aggregates of one type newest first, paged by (created_at, id)', async () => {
+      const put = (id: string, now: number, accountId = 'acc-a', type = 'thing') => ({ accountId, type, id, expectedVersion: 0, state: { id }, now });
+      await store.commit({ aggregates: [put('b', 100), put('a', 100), put('c', 300), put('d', 200), put('x', 999, 'acc-b'), put('y', 999, 'acc-a', 'other')] });
+      const ids = async (page: Parameters<typeof store.listRecentAggregates>[2]) => (await store.listRecentAggregates('acc-a', 'thing', page)).map((r) => r.id);
+      expect(await ids({ limit: 10 })).toEqual(['c', 'd', 'b', 'a']);
+      expect(await ids({ limit: 2 })).toEqual(['c', 'd']);
+      expect(await ids({ limit: 2, before: { createdAt: 200, id: 'd' } })).toEqual(['b', 'a']);
+      expect(await ids({ limit: 10, before: { createdAt: 100, id: 'b' } })).toEqual(['a']);
+      expect(await store.listRecentAggregates('acc-b', 'thing', { limit: 10 })).toMatchObject([{ id: 'x', createdAt: 999, state: { id: 'x' } }]);
+    });
   });
 }
