@@ -18,6 +18,7 @@ import { decideRefund } from '../domain/order/decide-refund.js';
 import type { HttpResult } from '../http/command.js';
 import type { AppDeps } from '../http/deps.js';
 import { DuplicateKey, type AccountRecord } from '../store/port.js';
+import type { MerchantCommand } from '../domain/merchant-order/decide-command.js';
 
 export type Form = Record<string, string>;
 
@@ -93,6 +94,21 @@ export const orderActions: Record<string, { sandbox: boolean; done: string; run:
   },
 };
 
+/**
+ * Merchant-order actions (the merchant role's commands, as /merchant/v1/orders/{id}/… runs them):
+ * the command is committed, then the order's due steps run against the provider (drive), as the
+ * API does before answering.
+ */
+export const merchantOrderActions: Record<string, { done: string; command: (form: Form) => MerchantCommand }> = {
+  ship: { done: 'shipped', command: () => ({ type: 'ship', shipping_info: [] }) },
+  capture: { done: 'captured', command: (form) => ({ type: 'capture', captured_amount: amountField(form, 'amount'), description: optionalText(form, 'description') }) },
+  refund: { done: 'refunded', command: (form) => ({ type: 'refund', refunded_amount: amountField(form, 'amount'), description: optionalText(form, 'description') }) },
+  extend: { done: 'extended', command: () => ({ type: 'extend' }) },
+  close: { done: 'released', command: () => ({ type: 'close' }) },
+  cancel: { done: 'cancelled', command: () => ({ type: 'cancel' }) },
+  check: { done: 'checked', command: () => ({ type: 'check' }) },
+};
+
 export const doneMessages: Record<string, string> = {
   captured: 'Captured.',
   refunded: 'Refunded.',
@@ -105,5 +121,7 @@ export const doneMessages: Record<string, string> = {
   disputed: 'Capture disputed; the chargeback was approved.',
   replayed: 'Delivery replayed: this is the new delivery.',
   advanced: 'Clock advanced.',
+  shipped: 'Marked shipped.',
+  checked: 'Status checked at the provider.',
   repeated: 'That form was already submitted; nothing was done twice.',
 };

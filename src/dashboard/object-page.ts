@@ -36,7 +36,7 @@ function kv(pairs: [string, Html | string | number | undefined][]): Html {
 }
 
 function actionForm(ctx: PageContext, data: ObjectPageData, path: string, label: string, fields: Html = html``, style = '', ariaLabel?: string): Html {
-  return html`<form method="post" action="/dashboard/orders/${encodeURIComponent(data.record.id)}/${path}" class="action ${style}">
+  return html`<form method="post" action="/dashboard/${data.kind.slug}/${encodeURIComponent(data.record.id)}/${path}" class="action ${style}">
     ${csrfField(ctx)}<input type="hidden" name="_key" value="${data.formKey()}">
     ${fields}<button type="submit"${style === 'danger' ? html` class="danger"` : ''}${ariaLabel ? html` aria-label="${ariaLabel}"` : ''}>${label}</button>
   </form>`;
@@ -120,6 +120,34 @@ function orderDetails(o: OrderState, now: number): Html {
   ]);
 }
 
+function merchantOrderActions(ctx: PageContext, data: ObjectPageData, m: MerchantOrder): Html {
+  const events = new Set(data.kind.machine.transitions.filter((t) => t.from === m.status).map((t) => t.event));
+  const cur = m.cart.purchase_currency;
+  const capturable = m.cart.order_amount - m.captured_amount;
+  const refundable = m.captured_amount - m.refunded_amount;
+  const forms: Html[] = [];
+  if (events.has('capture') && capturable > 0) {
+    forms.push(
+      actionForm(ctx, data, 'capture', 'Capture', html`<div class="field"><label for="mo-capture-amount">Amount to capture (${cur}, minor units)</label>
+        <input type="number" id="mo-capture-amount" name="amount" min="1" max="${capturable}" step="1" value="${capturable}" required inputmode="numeric"><p class="hint">Up to ${money(capturable, cur)}</p></div>`),
+    );
+  }
+  if (events.has('refund') && refundable > 0) {
+    forms.push(
+      actionForm(ctx, data, 'refund', 'Refund', html`<div class="field"><label for="mo-refund-amount">Amount to refund (${cur}, minor units)</label>
+        <input type="number" id="mo-refund-amount" name="amount" min="1" max="${refundable}" step="1" value="${refundable}" required inputmode="numeric"><p class="hint">Up to ${money(refundable, cur)}</p></div>`),
+    );
+  }
+  const small: Html[] = [];
+  if (events.has('ship')) small.push(actionForm(ctx, data, 'ship', 'Mark shipped'));
+  if (events.has('extend')) small.push(actionForm(ctx, data, 'extend', 'Extend authorization'));
+  if (events.has('close')) small.push(actionForm(ctx, data, 'close', 'Release remaining authorization'));
+  if (!isFinal(data.kind.machine, m.status) && m.klarna.order_id) small.push(actionForm(ctx, data, 'check', 'Check status now'));
+  if (events.has('cancel')) small.push(actionForm(ctx, data, 'cancel', 'Cancel order', html``, 'danger'));
+  if (!forms.length && !small.length) return html`<p class="muted">No action is possible in state ${m.status}${isFinal(data.kind.machine, m.status) ? ' (final)' : ''}.</p>`;
+  return html`<div class="actions">${forms}</div><div class="button-row">${small}</div>`;
+}
+
 function merchantOrderSections(m: MerchantOrder, events: TimelineEntry[]): Html {
   const view = merchantOrderView(m, events.map((e) => e.event)) as {
     order_status: string;
@@ -181,6 +209,10 @@ export function renderObjectPage(ctx: PageContext, data: ObjectPageData): Html {
   ${
     isOrder &&
     html`<section class="card" aria-labelledby="actions-h" data-live-section="actions"><h2 id="actions-h">Actions</h2>${orderActions(ctx, data, order)}</section>`
+  }
+  ${
+    kind.type === 'merchant_order' &&
+    html`<section class="card" aria-labelledby="actions-h" data-live-section="actions"><h2 id="actions-h">Actions</h2>${merchantOrderActions(ctx, data, record.state as MerchantOrder)}</section>`
   }
   <div class="grid-2">
     <section class="card" aria-labelledby="state-h" data-live-section="state"><h2 id="state-h">State</h2>${stateDiagram(kind.machine, state, `${kind.singular} state machine, current state ${state}`)}</section>

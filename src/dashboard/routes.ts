@@ -22,7 +22,8 @@ import { PathId } from '../http/schemas.js';
 import type { AccountRecord } from '../store/port.js';
 import { sendStatic } from '../web/static-files.js';
 import { advanceUnits, renderClock } from './clock-page.js';
-import { doneMessages, orderActions, runFormCommand, type Form } from './commands.js';
+import { doneMessages, merchantOrderActions, orderActions, runFormCommand, type Form } from './commands.js';
+import { merchantRuntimeFor } from '../app/merchant/merchant-runtime.js';
 import { renderHome } from './home-page.js';
 import { html, type Html } from './html.js';
 import { notice, page, pageHeaders, type PageContext } from './layout.js';
@@ -324,6 +325,27 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
         return redirect(reply, `${objectLink(orders, p.id!)}?done=${outcome.ran ? action.done : 'repeated'}`);
       } catch (error) {
         if (error instanceof KassaError && error.spec.status < 500 && error.spec.status !== 404) return renderObject(request, reply, orders, p.id!, error.spec.status, notice('error', error.messages.join(' ')));
+        throw error;
+      }
+    });
+  }
+
+  // Merchant-order actions
+  for (const [path, action] of Object.entries(merchantOrderActions)) {
+    app.post(`/dashboard/merchant-orders/:id/${path}`, { schema: { ...hide, params: IdParams }, ...post_ }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const kind = kindOf('merchant-orders');
+      const acct = account(request);
+      const runtime = merchantRuntimeFor(deps);
+      try {
+        const form = request.body as Form;
+        const outcome = await runFormCommand(deps, request, acct, `merchant-order ${path}`, form, async (uow) => {
+          await runtime.command(uow, id, action.command(form));
+          return { status: 200, afterCommit: async () => void (await runtime.drive(acct, id)) };
+        });
+        return redirect(reply, `${objectLink(kind, id)}?done=${outcome.ran ? action.done : 'repeated'}`);
+      } catch (error) {
+        if (error instanceof KassaError && error.spec.status < 500 && error.spec.status !== 404) return renderObject(request, reply, kind, id, error.spec.status, notice('error', error.messages.join(' ')));
         throw error;
       }
     });

@@ -11,6 +11,9 @@ import { signIn, type DashboardUser } from '../support/dashboard.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
 import { dayS, drainOutbox, getOrder, newOrder, omPath } from '../support/om.js';
 import { startV2Kassa, type V2Kassa } from '../v2/support.js';
+import { merchantRuntimeFor } from '../../src/app/merchant/merchant-runtime.js';
+import { inProcessHttp } from '../reliability/support/in-process-http.js';
+import { placeMerchantOrder } from '../support/flows.js';
 
 let t: TestKassa;
 let user: DashboardUser;
@@ -18,7 +21,10 @@ beforeAll(async () => {
   t = await startTestKassa();
   user = await signIn(t);
 });
-afterAll(async () => t.close());
+afterAll(async () => {
+  await merchantRuntimeFor(t.kassa.deps).idle();
+  await t.close();
+});
 
 const rowsOf = (body: string) => [...body.matchAll(/<tr>\s*<td><a href="\/dashboard\/orders\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
 
@@ -163,6 +169,31 @@ describe("an order's page and its actions", () => {
     expect(page).toContain('settlement.settled');
     expect(page).toContain('CHARGEBACK');
     expect((await user.post(`/dashboard/orders/${orderId}/captures/no-such-capture/settle`)).statusCode).toBe(404);
+  });
+});
+
+describe("a merchant order's page and its actions", () => {
+  it('shows the MultiSafepay and Cybersource statuses, ships (capturing on shipment), refunds; the merchant API agrees', async () => {
+    merchantRuntimeFor(t.kassa.deps).http = inProcessHttp(t.kassa);
+    const placed = await placeMerchantOrder(t);
+    expect(placed.state).toBe('ready_to_ship');
+    const id = placed.order_id as string;
+    const page = await user.get(`/dashboard/merchant-orders/${id}`);
+    expect(page.body).toContain('MultiSafepay statuses');
+    expect(page.body).toContain('Requests to Klarna (Cybersource statuses)');
+    expect(page.body).toContain('>Mark shipped</button>');
+    expect((await user.post(`/dashboard/merchant-orders/${id}/ship`)).headers.location).toBe(`/dashboard/merchant-orders/${id}?done=shipped`);
+    let api = (await t.request('GET', `/merchant/v1/orders/${id}`)).json();
+    expect(api).toMatchObject({ state: 'captured', captured_amount: 10000 });
+    expect((await user.post(`/dashboard/merchant-orders/${id}/refund`, { amount: '2500' })).statusCode).toBe(303);
+    api = (await t.request('GET', `/merchant/v1/orders/${id}`)).json();
+    expect(api.refunded_amount).toBe(2500);
+    const after = (await user.get(`/dashboard/merchant-orders/${id}`)).body;
+    // Every request the merchant role sent is listed with its Cybersource status.
+    for (const kind of ['session', 'authorization', 'capture', 'refund']) expect(after).toMatch(new RegExp(`<td>${kind}</td><td><span class="state state-[a-z]+">[A-Z_]+</span>`));
+    expect(after).not.toContain('>Mark shipped</button>');
+    expect((await user.post(`/dashboard/merchant-orders/${id}/ship`)).statusCode).toBeGreaterThanOrEqual(400);
+    await merchantRuntimeFor(t.kassa.deps).idle();
   });
 });
 

@@ -253,6 +253,7 @@ function dashboardUrls(path: string): string[] {
   if (path.startsWith('/dashboard/{kind}/{id}')) {
     return dashboardKinds.map(([slug, param]) => fill(path, { kind: slug, id: param === 'merchant' ? world.merchantIds.get('orderid')! : world.ids.get(normParam(param))! }));
   }
+  if (path.startsWith('/dashboard/merchant-orders/{id}')) return [fill(path, { id: world.merchantIds.get('orderid')! })];
   if (path.startsWith('/dashboard/orders/{id}')) return [fill(path, { id: order, capture_id: world.ids.get('captureid')! })];
   if (path.startsWith('/dashboard/deliveries/{id}')) return [fill(path, { id: world.ids.get('deliveryid')! })];
   if (path === '/dashboard/{kind}') return dashboardKinds.map(([slug]) => fill(path, { kind: slug }));
