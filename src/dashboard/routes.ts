@@ -330,6 +330,17 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
     });
   }
 
+  // Anything else under /dashboard: a page saying so, not the API's JSON 404.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/dashboard/*',
+    schema: hide,
+    ...page_,
+    handler: async () => {
+      throw new KassaError('ROUTE_NOT_FOUND', ['There is no such page in the dashboard.']);
+    },
+  });
+
   // Merchant-order actions
   for (const [path, action] of Object.entries(merchantOrderActions)) {
     app.post(`/dashboard/merchant-orders/:id/${path}`, { schema: { ...hide, params: IdParams }, ...post_ }, async (request, reply) => {

@@ -64,6 +64,9 @@ describe('lists', () => {
     for (const slug of ['customer-tokens', 'payment-requests', 'merchant-orders']) expect((await user.get(`/dashboard/${slug}`)).statusCode).toBe(200);
     expect((await user.get('/dashboard/no-such-kind')).statusCode).toBe(404);
     expect((await user.get('/dashboard/orders/no-such-order')).statusCode).toBe(404);
+    const deep = await user.get('/dashboard/orders/x/y/z');
+    expect(deep.statusCode).toBe(404);
+    expect(deep.headers['content-type']).toMatch(/^text\/html/);
   });
 });
 
