@@ -5,7 +5,8 @@
  * the object when it is addressed to it (`ref`, used by notifications) or its signed body names the
  * object's id (webhooks), and to the event committed at the same account-clock instant (one
  * command stamps its events and outbox rows with one `now`), else to the latest event before it.
- * The search reads the account's newest outbox rows only (bounded; see dashboardLimits).
+ * Rows addressed to the object are found however old; the body search reads the account's newest
+ * outbox rows only (bounded; see dashboardLimits).
  *
  * Orders also show their captures' settlement events (their own small aggregates).
  */
@@ -30,9 +31,12 @@ export async function timelineOf(store: Store, accountId: string, type: string, 
     for (const capture of (state as OrderState).captures ?? []) events.push(...(await store.listEvents(accountId, settlementType, settlementId(id, capture.capture_id))));
     events.sort((a, b) => a.seq - b.seq);
   }
-  const rows = (await store.listOutbox(accountId, {}, { limit: dashboardLimits.timelineOutboxScanMax, newestFirst: true }))
-    .filter((r) => r.ref === id || r.body.includes(JSON.stringify(id).slice(1, -1)))
-    .reverse();
+  // Rows addressed to the object are found by their ref however old; webhooks (addressed to their
+  // subscription) by a bounded scan of the newest rows for the object's id in the signed body.
+  const needle = JSON.stringify(id).slice(1, -1);
+  const byRef = await store.listOutbox(accountId, { ref: id }, { limit: dashboardLimits.timelineOutboxScanMax, newestFirst: true });
+  const scanned = (await store.listOutbox(accountId, {}, { limit: dashboardLimits.timelineOutboxScanMax, newestFirst: true })).filter((r) => r.ref !== id && r.body.includes(needle));
+  const rows = [...byRef, ...scanned].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const entries: TimelineEntry[] = events.map((event) => ({ event, deliveries: [] }));
   for (const row of rows) {
     let owner: TimelineEntry | undefined;
