@@ -277,14 +277,14 @@ const hostileQueryValues = ['-1', '0', '101', '1e9', '9007199254740993', '1.5', 
  * page's POST /kp/v1/journey/payment-request/enter, not a GET (docs/journey.md).
  */
 const readsThatWrite: RegExp[] = [];
-const htmlPage = (url: string) => url.startsWith('/demo/') || url.startsWith('/kp/v1/');
+const htmlPage = (url: string) => url.startsWith('/demo/') || url.startsWith('/kp/v1/') || url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?');
 
 /** What is wrong with an error response, if anything. */
 export function errorShapeProblem(url: string, method: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | undefined {
   const correlation = res.headers['klarna-correlation-id'];
   if (typeof correlation !== 'string' || !correlation) return 'no Klarna-Correlation-Id header';
   if (method === 'HEAD') return undefined;
-  // Pages a customer's browser opens (the journey, the demo shop) answer an HTML error page.
+  // Pages a browser opens (the journey, the demo shop, the dashboard) answer an HTML error page.
   if (String(res.headers['content-type'] ?? '').startsWith('text/html')) return htmlPage(url) ? undefined : `HTML error body on ${url}`;
   let body: any;
   try {
