@@ -60,8 +60,8 @@ export function relative(at: number, now: number): string {
   return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-const good = new Set(['complete', 'COMPLETED', 'CAPTURED', 'ACTIVE', 'SETTLED', 'DELIVERED', 'ACCEPTED', 'captured', 'settled', 'completed', 'funds_booked', 'refunded', 'REFUNDED', 'consumed']);
-const bad = new Set(['expired', 'EXPIRED', 'CANCELLED', 'CANCELED', 'cancelled', 'DECLINED', 'declined', 'FAILED', 'REJECTED', 'CHARGEBACK', 'chargeback', 'SUSPENDED', 'DISPUTED', 'abandoned', 'ABANDONED', 'AUTH_REVERSED', 'denied']);
+const good = new Set(['ENABLED', 'complete', 'COMPLETED', 'CAPTURED', 'ACTIVE', 'SETTLED', 'DELIVERED', 'ACCEPTED', 'captured', 'settled', 'completed', 'funds_booked', 'refunded', 'REFUNDED', 'consumed']);
+const bad = new Set(['DISABLED', 'expired', 'EXPIRED', 'CANCELLED', 'CANCELED', 'cancelled', 'DECLINED', 'declined', 'FAILED', 'REJECTED', 'CHARGEBACK', 'chargeback', 'SUSPENDED', 'DISPUTED', 'abandoned', 'ABANDONED', 'AUTH_REVERSED', 'denied']);
 
 export function stateTone(state: string): 'good' | 'bad' | 'open' {
   return good.has(state) ? 'good' : bad.has(state) ? 'bad' : 'open';

@@ -51,7 +51,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })), fired: Type.Optional(Type.String({ maxLength: 6 })) }, { additionalProperties: false });
-const SignInQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })), signed_out: Type.Optional(Type.String({ maxLength: 1 })) }, { additionalProperties: false });
+const SignInQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), signed_out: Type.Optional(Type.String({ maxLength: 1 })) }, { additionalProperties: false });
 
 export function dashboardRoutes(app: App, deps: AppDeps): void {
   const sessions = new DashboardSessions(deps);

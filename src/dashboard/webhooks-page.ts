@@ -26,7 +26,7 @@ export function renderWebhooks(config: NotificationConfig, deliveries: OutboxRec
     ${
       config.webhooks.length
         ? html`<div class="table-scroll"><table class="list"><thead><tr><th scope="col">Webhook</th><th scope="col">URL</th><th scope="col">Event types</th><th scope="col">Signing key</th><th scope="col">Status</th></tr></thead><tbody>
-        ${config.webhooks.map((w) => html`<tr><td><code>${w.webhook_id}</code></td><td class="url">${w.url}</td><td>${w.event_types.map((e) => html`<code>${e}</code> `)}</td><td><code>${w.signing_key_id}</code></td><td>${badge(w.status === 'ENABLED' ? 'ACTIVE' : 'DISABLED')} ${w.status}</td></tr>`)}
+        ${config.webhooks.map((w) => html`<tr><td><code>${w.webhook_id}</code></td><td class="url">${w.url}</td><td>${w.event_types.map((e) => html`<code>${e}</code> `)}</td><td><code>${w.signing_key_id}</code></td><td>${badge(w.status)}</td></tr>`)}
         </tbody></table></div>`
         : html`<p class="empty">No webhooks. Subscribe with <code>POST /v2/notification/webhooks</code>.</p>`
     }
@@ -62,7 +62,7 @@ export function renderDelivery(ctx: PageContext, row: OutboxRecord, attempts: De
     ${
       attempts.length
         ? html`<div class="table-scroll"><table class="list"><thead><tr><th scope="col">#</th><th scope="col">At</th><th scope="col">Status code</th><th scope="col" class="num">Latency</th><th scope="col">Error</th></tr></thead><tbody>
-        ${attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${time(a.at)}</td><td>${a.statusCode === null ? '—' : badge(String(a.statusCode))}</td><td class="num">${a.latencyMs} ms</td><td>${a.error ?? ''}</td></tr>`)}
+        ${attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${time(a.at)}</td><td>${a.statusCode === null ? '—' : html`<span class="state state-${a.statusCode >= 200 && a.statusCode < 300 ? 'good' : 'bad'}">${a.statusCode}</span>`}</td><td class="num">${a.latencyMs} ms</td><td>${a.error ?? ''}</td></tr>`)}
         </tbody></table></div>`
         : html`<p class="empty">Not attempted yet.</p>`
     }

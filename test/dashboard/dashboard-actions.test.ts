@@ -246,7 +246,7 @@ describe('webhooks', () => {
     const deliveryId = /href="\/dashboard\/deliveries\/([^"]+)"/.exec(page.body)![1]!;
     const detail = await me.get(`/dashboard/deliveries/${deliveryId}`);
     expect(detail.body).toContain('FAILED');
-    expect(detail.body).toContain('<span class="state state-open">500</span>');
+    expect(detail.body).toContain('<span class="state state-bad">500</span>');
     expect(detail.body).not.toContain(k.signingKey.signing_key);
     const sent = k.transport.deliveries[0]!;
     expect(detail.body).toContain(sent.body.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
