@@ -61,6 +61,21 @@ export const limits = Object.freeze({
    * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
    */
   sqliteBusyRetriesMax: 50,
+  // Requests log (src/http/request-log.ts) and GET /metrics (src/metrics/).
+  /** Entries kept per account: the newest; older ones are pruned as new ones are appended. */
+  requestLogPerAccountMax: 1000,
+  /** A logged request or response body (redacted JSON) is cut to this many characters. */
+  requestLogBodyCharsMax: 16_384,
+  /** A logged path (with its query string) is cut to this many characters. */
+  requestLogPathCharsMax: 2048,
+  /** Entries are written in batches this often, off the requests' path. */
+  requestLogFlushIntervalMs: 250,
+  /** Most entries written by one batch (a flush writes several batches if more are waiting). */
+  requestLogBatchMax: 500,
+  /** Entries waiting in memory at most; beyond it the oldest are dropped (and counted). */
+  requestLogBufferMax: 10_000,
+  /** Backlog figures of GET /metrics (timers due, pending and failed deliveries) count up to this. */
+  metricsCountMax: 100_000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
