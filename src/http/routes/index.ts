@@ -16,6 +16,7 @@ import { journeyRoutes } from '../../web/journey/journey-routes.js';
 import { webRoutes } from '../../web/web-routes.js';
 import { merchantRoutes } from './merchant.js';
 import { settlementSandboxRoutes } from './settlement-sandbox.js';
+import { metricsRoutes } from './metrics.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -33,4 +34,5 @@ export const routeFamilies: RouteFamily[] = [
   notificationsV2Routes,
   merchantRoutes,
   settlementSandboxRoutes,
+  metricsRoutes,
 ];

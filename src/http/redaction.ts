@@ -1,0 +1,122 @@
+/**
+ * Which fields carry secrets, and how to take them out of what Kassa keeps about a request. One
+ * list serves the logger (pino's redaction paths in src/kassa.ts) and the requests log
+ * (request-log.ts), so a field named secret in one is secret in the other (DESIGN.md, Security:
+ * "no secret or token ever appears in a log").
+ *
+ * The requests log keeps whole bodies, so it goes further than the logger: fields are censored at
+ * every depth (pino's `*.field` reaches one level down), tokens in a path or a query string are
+ * replaced, and strings that look like a card number (13-19 digits passing the Luhn check) or a
+ * credential (`Basic …`, `Bearer …`) are censored wherever they appear.
+ */
+export const censored = '[redacted]';
+
+/**
+ * Body and object fields whose value is a secret: passwords, shared secrets, signing keys, and
+ * every token that is a bearer credential (authorization, payment, customer, client, network
+ * session, interoperability, journey and notification tokens).
+ */
+export const secretFieldNames = [
+  'password',
+  'secret',
+  'client_token',
+  'authorization_token',
+  'payment_token',
+  'klarna_network_session_token',
+  'interoperability_token',
+  'signing_key',
+  // A customer token is a standing charge authority: its id is the credential (reference §3).
+  'token_id',
+  'customer_token',
+  'customer_token_id',
+  'notification_token',
+  'password_sealed',
+  'shared_secret',
+  'api_key',
+  // Card data, should a client send any (Kassa never asks for it).
+  'card_number',
+  'pan',
+  'cvv',
+  'cvc',
+  'security_code',
+] as const;
+
+const secretFields = new Set<string>(secretFieldNames);
+
+/** Query parameters: the secret fields, and any name that says it holds a token or a secret. */
+const secretQueryName = /token|secret|password|passwd|signature|api[_-]?key|auth/i;
+
+/** Route parameters that are tokens (`:authorizationToken`, `:customerToken`, `:token`, `:token_id`). */
+const secretParamName = /token/i;
+
+/** Credentials inside text, and the merchant role's notification URL (its last segment is a token). */
+const credentialInText = /\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g;
+const notificationUrlToken = /(\/merchant\/v1\/notifications\/)[^/?#"\s]+/g;
+/**
+ * A candidate card number: 13-19 digits in a row, or written in groups as cards print them
+ * (4-4-4-1..7, or Amex's 4-6-5) with spaces or dashes. Groups of other sizes (a UUID's 8-4-4) are not.
+ */
+const cardCandidate = /\b(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b/g;
+
+/** Whether a run of digits passes the Luhn check (every card number does). */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Censors credentials, notification tokens and card numbers inside a piece of text. */
+export function redactText(text: string): string {
+  return text
+    .replace(credentialInText, (_m, scheme: string) => `${scheme} ${censored}`)
+    .replace(notificationUrlToken, `$1${censored}`)
+    .replace(cardCandidate, (m) => {
+      const digits = m.replace(/[ -]/g, '');
+      return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? censored : m;
+    });
+}
+
+/** A copy of a parsed JSON value with every secret field censored, at any depth, and its text scrubbed. */
+export function redactJson(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(redactJson);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = secretFields.has(key.toLowerCase()) && v !== null && v !== undefined ? censored : redactJson(v);
+  return out;
+}
+
+/**
+ * The path and query string of a request as the requests log keeps them. With the route pattern
+ * (`/payments/v1/authorizations/:authorizationToken/order`) the token segments are known; without
+ * one (an unmatched route) every segment that is not a plain word is replaced, as in error bodies.
+ */
+export function redactUrl(url: string, routePattern: string | undefined): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  const pathSegments = path.split('/');
+  const patternSegments = routePattern?.split('/');
+  const redactedPath =
+    patternSegments && patternSegments.length === pathSegments.length && !routePattern!.includes('*')
+      ? pathSegments.map((segment, i) => (patternSegments[i]!.startsWith(':') && secretParamName.test(patternSegments[i]!) ? censored : redactText(segment))).join('/')
+      : pathSegments.map((segment) => (segment === '' || /^(v\d{1,2}|[a-z]+(-[a-z]+)*)$/.test(segment) ? segment : '{id}')).join('/');
+  if (!query) return redactedPath;
+  const pairs = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return redactText(pair);
+    const rawName = pair.slice(0, eq);
+    let name = rawName;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      // A malformed escape: judge the name as written.
+    }
+    return secretFields.has(name.toLowerCase()) || secretQueryName.test(name) ? `${rawName}=${censored}` : `${rawName}=${redactText(pair.slice(eq + 1))}`;
+  });
+  return `${redactedPath}?${pairs.join('&')}`;
+}
