@@ -16,7 +16,7 @@ import type { BacklogCounts, Store } from '../store/port.js';
 import { setStoreObserver } from '../store/store-observer.js';
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'kassa_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'kassa_' });
 
 /** Seconds; from a fast read (1 ms) to a slow webhook receiver (10 s, the delivery timeout). */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -108,25 +108,21 @@ interface WatchedStore {
 }
 
 const watched = new Set<WatchedStore>();
-let backlogCache: { at: number; counts: Promise<BacklogCounts> } | undefined;
-/** A scrape reads three gauges; they share one count per store (and a dashboard page within 1 s too). */
-const backlogCacheMs = 1000;
+/** A scrape collects three gauges at once; they share the count in flight (one query set per store). */
+let backlogInFlight: Promise<BacklogCounts> | undefined;
 
 /** Counts this store's backlog in the metrics until the returned function is called (on close). */
 export function watchStore(store: Store, clock: Clock): () => void {
   const entry = { store, clock };
   watched.add(entry);
-  backlogCache = undefined;
   return () => {
     watched.delete(entry);
-    backlogCache = undefined;
   };
 }
 
 /** Timers due, pending and failed deliveries over every watched store (a store that fails counts 0). */
 export function backlog(): Promise<BacklogCounts> {
-  const now = systemClock.now();
-  if (backlogCache && now - backlogCache.at < backlogCacheMs) return backlogCache.counts;
+  if (backlogInFlight) return backlogInFlight;
   const counts = Promise.all([...watched].map(({ store, clock }) => store.countBacklog(clock.now()).catch(() => ({ timersDue: 0, outboxPending: 0, outboxFailed: 0 })))).then((all) =>
     all.reduce((sum, c) => ({ timersDue: sum.timersDue + c.timersDue, outboxPending: sum.outboxPending + c.outboxPending, outboxFailed: sum.outboxFailed + c.outboxFailed }), {
       timersDue: 0,
@@ -134,8 +130,8 @@ export function backlog(): Promise<BacklogCounts> {
       outboxFailed: 0,
     }),
   );
-  backlogCache = { at: now, counts };
-  return counts;
+  backlogInFlight = counts.finally(() => (backlogInFlight = undefined));
+  return backlogInFlight;
 }
 
 export const timersDue = new Gauge({
