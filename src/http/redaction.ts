@@ -51,12 +51,29 @@ const secretParamName = /token/i;
 
 /** Credentials inside text, and the merchant role's notification URL (its last segment is a token). */
 const credentialInText = /\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g;
-const notificationUrlToken = /(\/merchant\/v1\/notifications\/)[^/?#"\s]+/g;
+const notificationUrlToken = /(\/merchant\/v1\/notifications\/|\/payments\/v1\/redirect\/token\/)[^/?#"\s]+/g;
+/** A token in a URL's query or fragment: `#t=…` (the journey token of payment_request_url), `?token=…`. */
+const urlTokenParam = /([#?&](?:t|[A-Za-z_]*token[A-Za-z_]*)=)[^&#"\s]+/g;
+
+/**
+ * Tokens recognised by their shape wherever they appear, so that one a client put in an ordinary
+ * field (or in a path, as an id) is censored too: JWTs (client tokens), token KRNs (payment,
+ * network session and interoperability tokens), version-4 UUIDs (authorization and customer tokens:
+ * Kassa's capabilities are v4, its object ids v7, see src/app/ids.ts), and long random
+ * base64url strings of mixed case (journey, notification and signing-key secrets).
+ */
+const jwt = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const tokenKrn = /\b(krn:[a-z0-9]+:[a-z0-9]+:[a-z0-9-]*token:)[A-Za-z0-9._:-]+/g;
+const uuidV4 = /\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b/gi;
+const randomToken = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])/g;
 /**
  * A candidate card number: 13-19 digits in a row, or written in groups as cards print them
  * (4-4-4-1..7, or Amex's 4-6-5) with spaces or dashes. Groups of other sizes (a UUID's 8-4-4) are not.
  */
 const cardCandidate = /\b(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b/g;
+
+/** Known secrets (the caller's own password) shorter than this are not searched for: too many false hits. */
+const minKnownSecretChars = 4;
 
 /** Whether a run of digits passes the Luhn check (every card number does). */
 export function luhnValid(digits: string): boolean {
@@ -69,11 +86,22 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Censors credentials, notification tokens and card numbers inside a piece of text. */
-export function redactText(text: string): string {
-  return text
+/** Censors the known secrets (the caller's own password) in a piece of text. */
+export function redactKnown(text: string, known: readonly string[]): string {
+  for (const secret of known) if (secret.length >= minKnownSecretChars && text.includes(secret)) text = text.split(secret).join(censored);
+  return text;
+}
+
+/** Censors credentials, tokens (by place and by shape) and card numbers inside a piece of text. */
+export function redactText(text: string, known: readonly string[] = []): string {
+  return redactKnown(text, known)
     .replace(credentialInText, (_m, scheme: string) => `${scheme} ${censored}`)
     .replace(notificationUrlToken, `$1${censored}`)
+    .replace(urlTokenParam, `$1${censored}`)
+    .replace(jwt, censored)
+    .replace(tokenKrn, `$1${censored}`)
+    .replace(uuidV4, censored)
+    .replace(randomToken, censored)
     .replace(cardCandidate, (m) => {
       const digits = m.replace(/[ -]/g, '');
       return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? censored : m;
@@ -81,12 +109,12 @@ export function redactText(text: string): string {
 }
 
 /** A copy of a parsed JSON value with every secret field censored, at any depth, and its text scrubbed. */
-export function redactJson(value: unknown): unknown {
-  if (typeof value === 'string') return redactText(value);
+export function redactJson(value: unknown, known: readonly string[] = []): unknown {
+  if (typeof value === 'string') return redactText(value, known);
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(redactJson);
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, known));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = secretFields.has(key.toLowerCase()) && v !== null && v !== undefined ? censored : redactJson(v);
+  for (const [key, v] of Object.entries(value)) out[key] = secretFields.has(key.toLowerCase()) && v !== null && v !== undefined ? censored : redactJson(v, known);
   return out;
 }
 
@@ -95,7 +123,9 @@ export function redactJson(value: unknown): unknown {
  * (`/payments/v1/authorizations/:authorizationToken/order`) the token segments are known; without
  * one (an unmatched route) every segment that is not a plain word is replaced, as in error bodies.
  */
-export function redactUrl(url: string, routePattern: string | undefined): string {
+export function redactUrl(url: string, routePattern: string | undefined, known: readonly string[] = []): string {
+  // Known secrets as the client may have written them in a URL: plain and %-encoded.
+  known = known.flatMap((secret) => [secret, encodeURIComponent(secret)]);
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = q < 0 ? '' : url.slice(q + 1);
@@ -103,12 +133,12 @@ export function redactUrl(url: string, routePattern: string | undefined): string
   const patternSegments = routePattern?.split('/');
   const redactedPath =
     patternSegments && patternSegments.length === pathSegments.length && !routePattern!.includes('*')
-      ? pathSegments.map((segment, i) => (patternSegments[i]!.startsWith(':') && secretParamName.test(patternSegments[i]!) ? censored : redactText(segment))).join('/')
+      ? pathSegments.map((segment, i) => (patternSegments[i]!.startsWith(':') && secretParamName.test(patternSegments[i]!) ? censored : redactText(segment, known))).join('/')
       : pathSegments.map((segment) => (segment === '' || /^(v\d{1,2}|[a-z]+(-[a-z]+)*)$/.test(segment) ? segment : '{id}')).join('/');
   if (!query) return redactedPath;
   const pairs = query.split('&').map((pair) => {
     const eq = pair.indexOf('=');
-    if (eq < 0) return redactText(pair);
+    if (eq < 0) return redactText(pair, known);
     const rawName = pair.slice(0, eq);
     let name = rawName;
     try {
@@ -116,7 +146,7 @@ export function redactUrl(url: string, routePattern: string | undefined): string
     } catch {
       // A malformed escape: judge the name as written.
     }
-    return secretFields.has(name.toLowerCase()) || secretQueryName.test(name) ? `${rawName}=${censored}` : `${rawName}=${redactText(pair.slice(eq + 1))}`;
+    return secretFields.has(name.toLowerCase()) || secretQueryName.test(name) ? `${rawName}=${censored}` : `${rawName}=${redactText(pair.slice(eq + 1), known)}`;
   });
   return `${redactedPath}?${pairs.join('&')}`;
 }

@@ -16,7 +16,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { limits } from '../domain/limits.js';
 import type { RequestLogRecord, RequestLogWrite, Store } from '../store/port.js';
-import { redactJson, redactUrl } from './redaction.js';
+import { parseBasic } from './auth.js';
+import { redactJson, redactKnown, redactUrl } from './redaction.js';
 
 /** What the metrics module wants to know about the log (dropped entries, failed writes). */
 export interface RequestLogObserver {
@@ -145,8 +146,11 @@ export function requestLogEntry(request: FastifyRequest, reply: FastifyReply, id
   const account = request.account;
   const route = request.routeOptions.url;
   const idempotencyKey = headerValue(request.headers['klarna-idempotency-key']);
-  const requestBody = bodyText(request.body);
-  const responseBody = payloadText(responsePayloads.get(request), String(reply.getHeader('content-type') ?? ''));
+  // The caller's own password, wherever else it put it (a body field, a path), is censored too.
+  const password = parseBasic(request.headers.authorization)?.password;
+  const known = password ? [password] : [];
+  const requestBody = bodyText(request.body, known);
+  const responseBody = payloadText(responsePayloads.get(request), String(reply.getHeader('content-type') ?? ''), known);
   responsePayloads.delete(request);
   return {
     id,
@@ -154,12 +158,14 @@ export function requestLogEntry(request: FastifyRequest, reply: FastifyReply, id
     // When it arrived, on the account's clock (the offset read when its credentials were checked).
     at: (arrivals.get(request) ?? 0) + account.clockOffsetMs,
     method: request.method,
-    path: truncate(redactUrl(request.url, route), limits.requestLogPathCharsMax),
+    path: truncate(redactUrl(request.url, route, known), limits.requestLogPathCharsMax),
     route: route ?? 'unmatched',
     statusCode: reply.statusCode,
     durationMs: Math.round(reply.elapsedTime),
     correlationId: request.correlationId,
-    ...(idempotencyKey !== undefined ? { idempotencyKey: truncate(idempotencyKey, limits.idempotencyKeyLengthMax) } : {}),
+    // Shown as sent: it is the client's own label for its request, and a UUID (the usual choice)
+    // would otherwise be censored as a token. Only the caller's password is taken out of it.
+    ...(idempotencyKey !== undefined ? { idempotencyKey: truncate(redactKnown(idempotencyKey, known), limits.idempotencyKeyLengthMax) } : {}),
     ...(requestBody !== undefined ? { requestBody } : {}),
     ...(responseBody !== undefined ? { responseBody } : {}),
   };
@@ -170,12 +176,12 @@ function headerValue(raw: string | string[] | undefined): string | undefined {
 }
 
 /** A parsed request body, redacted. Unparsed ones (malformed JSON) are not kept: they may hold anything. */
-function bodyText(body: unknown): string | undefined {
+function bodyText(body: unknown, known: readonly string[]): string | undefined {
   if (body === undefined || body === null) return undefined;
-  return truncate(JSON.stringify(redactJson(body)), limits.requestLogBodyCharsMax);
+  return truncate(JSON.stringify(redactJson(body, known)), limits.requestLogBodyCharsMax);
 }
 
-function payloadText(payload: unknown, contentType: string): string | undefined {
+function payloadText(payload: unknown, contentType: string, known: readonly string[]): string | undefined {
   if (payload === undefined || payload === null) return undefined;
   const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
   if (text === undefined) return `[${contentType || 'streamed'} body not kept]`;
@@ -187,7 +193,7 @@ function payloadText(payload: unknown, contentType: string): string | undefined 
   } catch {
     return '[malformed JSON body not kept]';
   }
-  return truncate(JSON.stringify(redactJson(parsed)), limits.requestLogBodyCharsMax);
+  return truncate(JSON.stringify(redactJson(parsed, known)), limits.requestLogBodyCharsMax);
 }
 
 /** Cuts text to `max` characters, saying so at the end (the mark fits within `max`). */

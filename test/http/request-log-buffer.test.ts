@@ -87,6 +87,21 @@ describe('redaction rules', () => {
     expect(redactText('https://k.example/merchant/v1/notifications/abcDEF123?x=1')).toBe('https://k.example/merchant/v1/notifications/[redacted]?x=1');
   });
 
+  it('censors tokens by their shape wherever they are, and the caller\'s own password', () => {
+    const v7 = '01a23ae6-95d8-7000-9326-af34baf6b99f'; // an object id: kept
+    const v4 = 'cf438078-7875-44b9-953c-4a57cbf6ac45'; // a capability (authorization or customer token)
+    expect(redactText(`id ${v7} token ${v4}`)).toBe(`id ${v7} token [redacted]`);
+    expect(redactText('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig-nature_1')).toBe('[redacted]');
+    expect(redactText('krn:payment:eu1:payment-token:abc krn:network:eu1:session-token:def krn:payment:eu1:request:ghi')).toBe(
+      'krn:payment:eu1:payment-token:[redacted] krn:network:eu1:session-token:[redacted] krn:payment:eu1:request:ghi',
+    );
+    expect(redactText('http://k/kp/v1/journey/payment-request#t=eZLV8LMN1-8Iqxc7K6Kf&x=1')).toBe('http://k/kp/v1/journey/payment-request#t=[redacted]&x=1');
+    expect(redactText('http://k/payments/v1/redirect/token/abc')).toBe('http://k/payments/v1/redirect/token/[redacted]');
+    expect(redactText('fUvhASD0kXQD9498qkPbmScz5qupsLV2xjqtw1DP and merchant_reference_of_the_shop_two')).toBe('[redacted] and merchant_reference_of_the_shop_two');
+    expect(redactJson({ note: 'my pw is hunter22!' }, ['hunter22!'])).toEqual({ note: 'my pw is [redacted]' });
+    expect(redactUrl('/payments/v1/sessions/hunter%2022', '/payments/v1/sessions/:session_id', ['hunter 22'])).toBe('/payments/v1/sessions/[redacted]');
+  });
+
   it('censors token route parameters and secret query parameters', () => {
     expect(redactUrl('/customer-token/v1/tokens/tok123/order', '/customer-token/v1/tokens/:customerToken/order')).toBe('/customer-token/v1/tokens/[redacted]/order');
     expect(redactUrl('/payments/v1/sessions/s1?payment_token=x&Auth=y&page=2&flag', '/payments/v1/sessions/:session_id')).toBe(
