@@ -49,28 +49,57 @@ const secretQueryName = /token|secret|password|passwd|signature|api[_-]?key|auth
 /** Route parameters that are tokens (`:authorizationToken`, `:customerToken`, `:token`, `:token_id`). */
 const secretParamName = /token/i;
 
-/** Credentials inside text, and the merchant role's notification URL (its last segment is a token). */
-const credentialInText = /\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g;
-const notificationUrlToken = /(\/merchant\/v1\/notifications\/|\/payments\/v1\/redirect\/token\/)[^/?#"\s]+/g;
-/** A token in a URL's query or fragment: `#t=…` (the journey token of payment_request_url), `?token=…`. */
-const urlTokenParam = /([#?&](?:t|[A-Za-z_]*token[A-Za-z_]*)=)[^&#"\s]+/g;
+/**
+ * Everything censored inside text, as one regular expression (one pass over each string: this runs
+ * on every logged body). The alternatives, tried in this order at each position:
+ * - credentials: `Basic …`, `Bearer …`;
+ * - tokens by place: the merchant role's notification URL and the customer-token redirect (their
+ *   last segment is a token), a URL query or fragment parameter `t=` (the journey token of
+ *   payment_request_url) or `…token…=`;
+ * - tokens by shape, so that one a client put in an ordinary field (or used as an id) is censored
+ *   too: JWTs (client tokens), token KRNs (payment, network session and interoperability tokens),
+ *   version-4 UUIDs (authorization and customer tokens: Kassa's capabilities are v4, its object ids
+ *   v7, see src/app/ids.ts), and long random base64url strings of mixed case (journey,
+ *   notification and signing-key secrets);
+ * - card numbers: 13-19 digits in a row, or grouped as cards print them (4-4-4-1..7, Amex's
+ *   4-6-5; a UUID's 8-4-4 is not), passing the Luhn check.
+ */
+const secretInText = new RegExp(
+  [
+    String.raw`\b(?<scheme>Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}`,
+    String.raw`(?<place>/merchant/v1/notifications/|/payments/v1/redirect/token/)[^/?#"\s]+`,
+    String.raw`(?<param>[#?&](?:t|[A-Za-z_]*token[A-Za-z_]*)=)[^&#"\s]+`,
+    String.raw`\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`,
+    String.raw`\b(?<krn>krn:[a-z0-9]+:[a-z0-9]+:[a-z0-9-]*token:)[A-Za-z0-9._:-]+`,
+    String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\b`,
+    String.raw`(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])`,
+    String.raw`\b(?<card>\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b`,
+  ].join('|'),
+  'g',
+);
 
-/**
- * Tokens recognised by their shape wherever they appear, so that one a client put in an ordinary
- * field (or in a path, as an id) is censored too: JWTs (client tokens), token KRNs (payment,
- * network session and interoperability tokens), version-4 UUIDs (authorization and customer tokens:
- * Kassa's capabilities are v4, its object ids v7, see src/app/ids.ts), and long random
- * base64url strings of mixed case (journey, notification and signing-key secrets).
- */
-const jwt = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
-const tokenKrn = /\b(krn:[a-z0-9]+:[a-z0-9]+:[a-z0-9-]*token:)[A-Za-z0-9._:-]+/g;
-const uuidV4 = /\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b/gi;
-const randomToken = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])/g;
-/**
- * A candidate card number: 13-19 digits in a row, or written in groups as cards print them
- * (4-4-4-1..7, or Amex's 4-6-5) with spaces or dashes. Groups of other sizes (a UUID's 8-4-4) are not.
- */
-const cardCandidate = /\b(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{5})\b/g;
+/** No alternative above matches fewer characters than this, except a URL parameter (which needs `=`). */
+const shortestSecretChars = 13;
+
+interface SecretGroups {
+  scheme?: string;
+  place?: string;
+  param?: string;
+  krn?: string;
+  card?: string;
+}
+
+function censorMatch(match: string, ...rest: unknown[]): string {
+  const groups = rest.at(-1) as SecretGroups;
+  if (groups.scheme) return `${groups.scheme} ${censored}`;
+  const prefix = groups.place ?? groups.param ?? groups.krn;
+  if (prefix) return `${prefix}${censored}`;
+  if (groups.card !== undefined) {
+    const digits = groups.card.replace(/[ -]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? censored : match;
+  }
+  return censored;
+}
 
 /** Known secrets (the caller's own password) shorter than this are not searched for: too many false hits. */
 const minKnownSecretChars = 4;
@@ -94,18 +123,10 @@ export function redactKnown(text: string, known: readonly string[]): string {
 
 /** Censors credentials, tokens (by place and by shape) and card numbers inside a piece of text. */
 export function redactText(text: string, known: readonly string[] = []): string {
-  return redactKnown(text, known)
-    .replace(credentialInText, (_m, scheme: string) => `${scheme} ${censored}`)
-    .replace(notificationUrlToken, `$1${censored}`)
-    .replace(urlTokenParam, `$1${censored}`)
-    .replace(jwt, censored)
-    .replace(tokenKrn, `$1${censored}`)
-    .replace(uuidV4, censored)
-    .replace(randomToken, censored)
-    .replace(cardCandidate, (m) => {
-      const digits = m.replace(/[ -]/g, '');
-      return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? censored : m;
-    });
+  text = redactKnown(text, known);
+  // Most values (country codes, amounts as text, names) are too short to hold any of it.
+  if (text.length < shortestSecretChars && !text.includes('=')) return text;
+  return text.replace(secretInText, censorMatch);
 }
 
 /** A copy of a parsed JSON value with every secret field censored, at any depth, and its text scrubbed. */

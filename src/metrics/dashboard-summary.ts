@@ -3,7 +3,7 @@
  * it answers, and whether anything is waiting — deliveries not yet made, deliveries given up on,
  * deadlines due. Taken from the same process metrics GET /metrics serves (metrics.ts).
  */
-import { backlog, httpRecentLatency, requestsLastMinute } from './metrics.js';
+import { backlog, recentRequests } from './metrics.js';
 
 export interface MetricFigure {
   label: string;
@@ -11,13 +11,11 @@ export interface MetricFigure {
 }
 
 export async function dashboardMetricsSummary(): Promise<MetricFigure[]> {
-  const [counts, latency] = await Promise.all([backlog(), httpRecentLatency.get()]);
-  const recent = requestsLastMinute();
-  // An empty window reports 0; with no request there is no latency to show.
-  const p99 = recent > 0 ? latency.values.find((v) => v.labels.quantile === 0.99)?.value : undefined;
+  const counts = await backlog();
+  const recent = recentRequests();
   return [
-    { label: 'Requests in the last minute', value: formatCount(recent) },
-    { label: 'p99 latency (last minute)', value: p99 === undefined || Number.isNaN(p99) ? '—' : formatSeconds(p99) },
+    { label: 'Requests in the last minute', value: formatCount(recent.count) },
+    { label: 'p99 latency (last minute)', value: recent.p99Seconds === undefined ? '—' : formatSeconds(recent.p99Seconds) },
     { label: 'Webhooks waiting (outbox backlog)', value: formatCount(counts.outboxPending) },
     { label: 'Failed deliveries', value: formatCount(counts.outboxFailed) },
     { label: 'Timers due', value: formatCount(counts.timersDue) },

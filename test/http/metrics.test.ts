@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dashboardMetricsSummary } from '../../src/metrics/dashboard-summary.js';
+import { bucketQuantile } from '../../src/metrics/metrics.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
@@ -139,6 +140,14 @@ describe('GET /metrics families', () => {
     expect(sample(after, 'kassa_outbox_delivery_attempts_total', 'outcome="retry"') - sample(before, 'kassa_outbox_delivery_attempts_total', 'outcome="retry"')).toBe(2);
     expect(sample(after, 'kassa_outbox_delivery_duration_seconds_count') - sample(before, 'kassa_outbox_delivery_duration_seconds_count')).toBe(2);
     expect(after).toContain('# TYPE kassa_request_log_dropped_total counter');
+  });
+
+  it('interpolates a quantile within its bucket, as histogram_quantile does', () => {
+    const bounds = [0.01, 0.1, 1];
+    expect(bucketQuantile(bounds, [0, 0, 0, 0], 0.99)).toBeUndefined();
+    expect(bucketQuantile(bounds, [100, 0, 0, 0], 0.99)).toBeCloseTo(0.0099, 6);
+    expect(bucketQuantile(bounds, [90, 10, 0, 0], 0.99)).toBeCloseTo(0.01 + 0.09 * 0.9, 6);
+    expect(bucketQuantile(bounds, [0, 0, 0, 5], 0.99)).toBe(1); // beyond the last bound
   });
 
   it("sums up the dashboard's figures", async () => {
