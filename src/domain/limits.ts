@@ -74,6 +74,8 @@ export const limits = Object.freeze({
   requestLogBatchMax: 500,
   /** Entries waiting in memory at most; beyond it the oldest are dropped (and counted). */
   requestLogBufferMax: 10_000,
+  /** Tries of one batch the store keeps refusing before it is dropped (and counted), so one bad batch cannot stop the log. */
+  requestLogWriteAttemptsMax: 5,
   /** Backlog figures of GET /metrics (timers due, pending and failed deliveries) count up to this. */
   metricsCountMax: 100_000,
 });

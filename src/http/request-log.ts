@@ -9,7 +9,8 @@
  * Logging never delays or fails a response. The price, accepted for a log: entries still in the
  * buffer are lost if the process dies (a clean shutdown writes them), and when the store refuses
  * a batch it is kept and retried with a back-off while the buffer, bounded by
- * `limits.requestLogBufferMax`, drops its oldest entries (counted in GET /metrics).
+ * `limits.requestLogBufferMax`, drops its oldest entries; a batch refused
+ * `limits.requestLogWriteAttemptsMax` times running is dropped (both counted in GET /metrics).
  * Reads through `list`/`get` write what is buffered first, so a page shows the request just made.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -103,15 +104,28 @@ export class RequestLog {
         // back-off so a store that keeps refusing is not hammered; the buffer's bound still holds.
         this.observer.writeFailed();
         if (this.failures++ === 0) this.logger.warn({ err: error, entries: this.buffer.length }, 'requests log: write failed, will retry');
+        if (this.failures >= limits.requestLogWriteAttemptsMax) {
+          // Refused every time: perhaps something in the batch itself. Let the rest through.
+          this.logger.warn({ err: error, entries: batch.length }, 'requests log: batch dropped after repeated failures');
+          this.observer.dropped(batch.length);
+          this.removeWritten(batch);
+          this.failures = 0;
+        }
         this.schedule(Math.min(retryDelayMsMax, limits.requestLogFlushIntervalMs * 2 ** this.failures));
         return;
       }
       this.failures = 0;
-      // Entries dropped for the bound while this batch was written went from the front: remove
-      // what was written by identity, not by position.
-      const written = new Set(batch);
-      this.buffer = this.buffer.filter((e) => !written.has(e));
+      this.removeWritten(batch);
     }
+  }
+
+  /**
+   * Entries dropped for the bound while a batch was being written went from the front: remove the
+   * batch by identity, not by position.
+   */
+  private removeWritten(batch: RequestLogWrite[]): void {
+    const written = new Set(batch);
+    this.buffer = this.buffer.filter((e) => !written.has(e));
   }
 }
 

@@ -58,6 +58,24 @@ describe('request log buffer', () => {
     await log.close();
   });
 
+  it('drops a batch the store refused requestLogWriteAttemptsMax times running (counted), and goes on', async () => {
+    const { store, state } = fakeStore();
+    let dropped = 0;
+    const log = new RequestLog(store, pino({ level: 'silent' }), { dropped: (n) => (dropped += n), writeFailed: () => undefined });
+    state.fail = true;
+    log.record(entry(1));
+    for (let i = 1; i < limits.requestLogWriteAttemptsMax; i++) await log.flush();
+    expect(log.pending).toBe(1); // kept through every failure but the last
+    await log.flush();
+    expect(log.pending).toBe(0);
+    expect(dropped).toBe(1);
+    state.fail = false;
+    log.record(entry(2));
+    await log.flush();
+    expect(state.written.flat().map((e) => e.id)).toEqual(['r2']);
+    await log.close();
+  });
+
   it('writes what is buffered on close', async () => {
     const { store, state } = fakeStore();
     const log = new RequestLog(store, pino({ level: 'silent' }));

@@ -10,6 +10,7 @@ import { sessionType } from '../../src/domain/session/session-state.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { authorize, createSession } from '../support/flows.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
+import { openTestPostgres, postgresAvailable } from '../support/postgres.js';
 
 let t: TestKassa;
 beforeEach(async () => (t = await startTestKassa()));
@@ -120,5 +121,25 @@ describe('events carry the request that caused them', () => {
     expect(expired.correlationId).not.toBe(created.correlationId);
     // The timer's correlation id is no request of this account's.
     expect(await t.kassa.deps.requestLog.get(t.merchant.accountId, expired.correlationId!)).toBeUndefined();
+  });
+});
+
+describe('requests log on PostgreSQL', () => {
+  it('records requests (a NUL character in a body included) and stamps events with their correlation id', async () => {
+    if (!(await postgresAvailable())) return;
+    const pg = await openTestPostgres();
+    const p = await startTestKassa({ store: pg.store });
+    try {
+      const res = await p.request('POST', '/payments/v1/sessions', { body: { ...swedishOrder(), merchant_data: 'a\u0000b' } });
+      expect(res.statusCode).toBe(200);
+      const [entry] = await p.kassa.deps.requestLog.list(p.merchant.accountId, { limit: 5 });
+      expect(entry).toMatchObject({ route: '/payments/v1/sessions', statusCode: 200, correlationId: res.headers['klarna-correlation-id'] });
+      expect(JSON.parse(entry!.requestBody!).merchant_data).toBe('a\u0000b');
+      const events = await p.kassa.deps.engine.store.listEvents(p.merchant.accountId, sessionType, res.json().session_id);
+      expect(events[0]!.correlationId).toBe(res.headers['klarna-correlation-id']);
+    } finally {
+      await p.close();
+      await pg.drop();
+    }
   });
 });
