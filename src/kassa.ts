@@ -15,6 +15,9 @@ import { OutboxDispatcher, type Transport } from './outbox/dispatcher.js';
 import { registerTimerHandlers } from './timers/handlers.js';
 import { TimerRunner } from './timers/timer-runner.js';
 import { openStore } from './store/open-store.js';
+import { RequestLog } from './http/request-log.js';
+import { secretFieldNames } from './http/redaction.js';
+import { requestLogDropped, requestLogWriteFailures, watchStore } from './metrics/metrics.js';
 import type { Store } from './store/port.js';
 
 export interface KassaOptions {
@@ -39,15 +42,9 @@ export const redactPaths = [
   'req.headers["klarna-payment-token"]',
   'req.headers["klarna-network-session-token"]',
   'req.headers["klarna-customer-token"]',
-  '*.password',
-  '*.secret',
-  '*.client_token',
-  '*.authorization_token',
-  '*.payment_token',
   'req.headers["klarna-interoperability-token"]',
-  '*.klarna_network_session_token',
-  '*.interoperability_token',
-  '*.signing_key',
+  // The same secret fields the requests log censors (src/http/redaction.ts), one level down.
+  ...secretFieldNames.map((field) => `*.${field}`),
 ];
 
 /** The server's logger: pino with the redactions above, to stdout unless a destination is given (tests). */
@@ -68,7 +65,9 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   const outbox = new OutboxDispatcher(engine, logger, options.transport);
   const secret = config.tokenSecret ?? (await store.getOrCreateSetting('client_token_secret', random.token(32)));
   const clientTokens = new ClientTokens(secret, config.publicUrl);
-  const deps: AppDeps = { config, engine, accounts, timers, outbox, clientTokens, logger };
+  const requestLog = new RequestLog(store, logger, { dropped: (n) => requestLogDropped.inc(n), writeFailed: () => requestLogWriteFailures.inc() });
+  const unwatchStore = watchStore(store, clock);
+  const deps: AppDeps = { config, engine, accounts, timers, outbox, clientTokens, logger, requestLog };
   registerTimerHandlers(timers, deps);
   const app = await buildApp(deps);
 
@@ -86,6 +85,8 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
       await app.close();
       await timers.stop();
       await outbox.stop();
+      await requestLog.close();
+      unwatchStore();
       await store.close();
     },
   };

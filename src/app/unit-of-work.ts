@@ -66,9 +66,12 @@ export class UnitOfWork {
     this.batch.lookupKeys.push({ kind, key, accountId: this.accountId, type, id });
   }
 
-  /** Appends to the event log (the audit trail and the object's timeline). */
+  /**
+   * Appends to the event log (the audit trail and the object's timeline), stamped with this
+   * command's correlation id: the API request that caused it, or a timer firing's own id.
+   */
   event(aggregateType: string, aggregateId: string, type: string, data: unknown = {}): void {
-    this.batch.events.push({ accountId: this.accountId, aggregateType, aggregateId, type, data, occurredAt: this.now });
+    this.batch.events.push({ accountId: this.accountId, aggregateType, aggregateId, type, data, occurredAt: this.now, correlationId: this.ctx.correlationId });
   }
 
   /** Queues a message for at-least-once delivery by the outbox dispatcher. */

@@ -27,6 +27,11 @@ export interface Config {
    * CPU core). 1 (the default) serves from this process; more fork workers (node:cluster).
    */
   readonly workers: number;
+  /**
+   * Bearer token for GET /metrics (KASSA_METRICS_TOKEN). Unset: /metrics answers loopback clients
+   * only (docs/dashboard.md says why).
+   */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +46,7 @@ const knownKassaKeys = new Set([
   'KASSA_PUBLIC_URL',
   'KASSA_POLL_INTERVAL_MS',
   'KASSA_WORKERS',
+  'KASSA_METRICS_TOKEN',
 ]);
 
 export function loadConfig(env: Record<string, string | undefined>, cwd: string): Config {
@@ -93,7 +99,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   const workers = env.KASSA_WORKERS?.trim() === 'auto' ? availableParallelism() : parseInteger('KASSA_WORKERS', env.KASSA_WORKERS, 1, 1, 64);
   if (workers > 1 && store.kind === 'sqlite' && store.path === ':memory:') throw new ConfigError('KASSA_WORKERS: an in-memory database cannot be shared by several processes; use 1');
 
-  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers });
+  const metricsToken = env.KASSA_METRICS_TOKEN;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError('KASSA_METRICS_TOKEN: must be 16–200 visible ASCII characters (no spaces)');
+  }
+
+  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers, metricsToken });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

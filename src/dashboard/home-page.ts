@@ -1,6 +1,6 @@
 /**
  * The dashboard's home: who is signed in, the account clock, the newest orders, and where to go.
- * The operations panel (the few metrics that matter, from GET /metrics) is a marked slot.
+ * The operations panel shows the few metrics that matter, from the figures GET /metrics serves.
  */
 import type { AggregateRecord } from '../store/port.js';
 import { badge, money, time } from './format.js';
@@ -12,7 +12,7 @@ export interface HomeData {
   accountId: string;
   now: number;
   recent: { kind: ObjectKind; rows: AggregateRecord[] }[];
-  /** WIRE(issue-14 metrics): dashboardMetricsSummary() from src/metrics/ fills this panel. */
+  /** The few figures of GET /metrics that matter (src/metrics/dashboard-summary.ts); this process's, all accounts. */
   metrics?: { label: string; value: string }[];
 }
 
@@ -21,7 +21,7 @@ export function renderHome(ctx: PageContext, data: HomeData): Html {
   <div class="grid-3">
     <section class="card stat" aria-labelledby="acct-h"><h2 id="acct-h">Account</h2><p><code class="wrap">${data.accountId}</code></p><p class="muted">${ctx.mode === 'sandbox' ? 'Sandbox: test helpers, personas and a test clock.' : 'Live mode.'}</p></section>
     <section class="card stat" aria-labelledby="clock-h"><h2 id="clock-h">Account time</h2><p class="clock-now">${time(data.now)}</p>${ctx.mode === 'sandbox' && html`<p><a href="/dashboard/clock">Test clock</a></p>`}</section>
-    <section class="card stat" aria-labelledby="ops-h" id="operations"><h2 id="ops-h">Operations</h2>
+    <section class="card stat" aria-labelledby="ops-h" id="operations"><h2 id="ops-h">Operations <span class="muted">(this Kassa process)</span></h2>
       ${
         data.metrics && data.metrics.length
           ? html`<dl class="kv">${data.metrics.map((m) => html`<div><dt>${m.label}</dt><dd>${m.value}</dd></div>`)}</dl>`

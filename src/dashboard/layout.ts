@@ -57,7 +57,6 @@ function nav(ctx: PageContext): Html {
     <p class="nav-heading" id="nav-developers">Developers</p>
     <ul aria-labelledby="nav-developers">
       ${item('/dashboard/webhooks', 'Webhooks', 'webhooks')}
-      ${/* WIRE(issue-14 request log): the request-log pages (src/dashboard/requests-view.ts) answer here. */ ''}
       ${item('/dashboard/requests', 'Requests', 'requests')}
       ${ctx.mode === 'sandbox' && item('/dashboard/clock', 'Test clock', 'clock')}
     </ul>

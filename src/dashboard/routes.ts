@@ -25,7 +25,9 @@ import { advanceUnits, renderClock } from './clock-page.js';
 import { doneMessages, merchantOrderActions, orderActions, runFormCommand, type Form } from './commands.js';
 import { merchantRuntimeFor } from '../app/merchant/merchant-runtime.js';
 import { renderHome } from './home-page.js';
-import { html, type Html } from './html.js';
+import { html, raw, type Html } from './html.js';
+import { renderRequestDetail, renderRequestList } from './requests-view.js';
+import { dashboardMetricsSummary } from '../metrics/dashboard-summary.js';
 import { notice, page, pageHeaders, type PageContext } from './layout.js';
 import { closeAllStreams, liveStream, type OpenStreams } from './live.js';
 import { listObjects, renderList } from './object-list.js';
@@ -50,6 +52,8 @@ const ListQuery = Type.Object(
   { q: Type.Optional(Type.String({ maxLength: 200 })), state: Type.Optional(Type.String({ maxLength: 50 })), before: Type.Optional(Type.String({ maxLength: 400 })), done: Type.Optional(Type.String({ maxLength: 20 })), fired: Type.Optional(Type.String({ maxLength: 6 })) },
   { additionalProperties: false },
 );
+const RequestsQuery = Type.Object({ before: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+const CorrelationParams = Type.Object({ correlationId: Type.String({ minLength: 1, maxLength: 128 }) });
 const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })), fired: Type.Optional(Type.String({ maxLength: 6 })) }, { additionalProperties: false });
 const SignInQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), signed_out: Type.Optional(Type.String({ maxLength: 1 })) }, { additionalProperties: false });
 
@@ -177,12 +181,26 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
     const recent = await Promise.all(
       objectKinds.slice(0, 3).map(async (kind) => ({ kind, rows: await store.listRecentAggregates(acct.id, kind.type, { limit: 5 }) })),
     );
-    // WIRE(issue-14 metrics): metrics: await dashboardMetricsSummary()
-    return send(request, reply, 'Home', renderHome(ctxOf(request, 'home'), { accountId: acct.id, now: deps.engine.accountNow(acct), recent }), 200, { section: 'home' });
+    const metrics = await dashboardMetricsSummary();
+    return send(request, reply, 'Home', renderHome(ctxOf(request, 'home'), { accountId: acct.id, now: deps.engine.accountNow(acct), recent, metrics }), 200, { section: 'home' });
   });
 
-  // WIRE(issue-14 request log): GET /dashboard/requests and /dashboard/requests/:correlationId render
-  // renderRequestList(entries, { basePath: '/dashboard/requests' }) / renderRequestDetail(entry) inside page().
+  // Requests log (the account's own API requests, redacted; src/http/request-log.ts)
+  app.get('/dashboard/requests', { schema: { ...hide, querystring: RequestsQuery }, ...page_ }, async (request, reply) => {
+    const { before } = request.query as { before?: string };
+    const pageSize = dashboardLimits.requestsShownMax;
+    const entries = await deps.requestLog.list(account(request).id, { limit: pageSize + 1, before });
+    const shown = entries.slice(0, pageSize);
+    const nextBefore = entries.length > pageSize ? shown[shown.length - 1]?.id : undefined;
+    const body = html`<h1>Requests</h1><p class="muted">The latest API requests made with this account's credentials, newest first, with secrets and tokens redacted.</p>${raw(renderRequestList(shown, { basePath: '/dashboard/requests', nextBefore }))}`;
+    return send(request, reply, 'Requests', body, 200, { section: 'requests' });
+  });
+  app.get('/dashboard/requests/:correlationId', { schema: { ...hide, params: CorrelationParams }, ...page_ }, async (request, reply) => {
+    const { correlationId } = request.params as { correlationId: string };
+    const entry = await deps.requestLog.get(account(request).id, correlationId);
+    if (!entry) throw new KassaError('NOT_FOUND', ['No such request in this account\'s requests log']);
+    return send(request, reply, `Request ${correlationId}`, html`<p><a href="/dashboard/requests">All requests</a></p>${raw(renderRequestDetail(entry))}`, 200, { section: 'requests' });
+  });
 
   // Webhooks and deliveries
   app.get('/dashboard/webhooks', { schema: { ...hide, querystring: DoneQuery }, ...page_ }, async (request, reply) => {

@@ -68,7 +68,7 @@ export function renderTimeline(entries: TimelineEntry[]): Html {
         <div class="tl-head"><code class="tl-type">${event.type}</code> ${time(event.occurredAt)}</div>
         ${dataSummary(event.data)}
         ${
-          // WIRE(issue-14 request log): shown once events carry the correlation id of their request.
+          // Events carry the correlation id of the request that caused them (timers: their own firing's id).
           event.correlationId &&
           html`<p class="tl-cause">caused by request <a href="/dashboard/requests/${encodeURIComponent(event.correlationId)}"><code>${event.correlationId}</code></a></p>`
         }

@@ -61,6 +61,23 @@ export const limits = Object.freeze({
    * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
    */
   sqliteBusyRetriesMax: 50,
+  // Requests log (src/http/request-log.ts) and GET /metrics (src/metrics/).
+  /** Entries kept per account: the newest; older ones are pruned as new ones are appended. */
+  requestLogPerAccountMax: 1000,
+  /** A logged request or response body (redacted JSON) is cut to this many characters. */
+  requestLogBodyCharsMax: 16_384,
+  /** A logged path (with its query string) is cut to this many characters. */
+  requestLogPathCharsMax: 2048,
+  /** Entries are written in batches this often, off the requests' path. */
+  requestLogFlushIntervalMs: 250,
+  /** Most entries written by one batch (a flush writes several batches if more are waiting). */
+  requestLogBatchMax: 500,
+  /** Entries waiting in memory at most; beyond it the oldest are dropped (and counted). */
+  requestLogBufferMax: 10_000,
+  /** Tries of one batch the store keeps refusing before it is dropped (and counted), so one bad batch cannot stop the log. */
+  requestLogWriteAttemptsMax: 5,
+  /** Backlog figures of GET /metrics (timers due, pending and failed deliveries) count up to this. */
+  metricsCountMax: 100_000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
@@ -89,6 +106,8 @@ export const dashboardLimits = Object.freeze({
   sessionTtlMs: 8 * 3600_000,
   /** Rows on one page of an object list. */
   pageSize: 25,
+  /** Rows on one page of the requests log (the store keeps limits.requestLogPerAccountMax). */
+  requestsShownMax: 50,
   /**
    * A filtered or searched list reads at most this many of the newest objects to fill a page, so
    * a filter that matches nothing costs a bounded read; the page then says where it stopped.

@@ -14,6 +14,8 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 import { isAuthHook } from './auth.js';
+import { observeHttpRequest } from '../metrics/metrics.js';
+import { noteArrival, rememberResponsePayload, requestLogEntry } from './request-log.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -111,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     request.correlationId = String(request.id);
     reply.header('Klarna-Correlation-Id', request.correlationId);
+    noteArrival(request, deps.engine.clock.now());
   });
   // Deeper bodies than any Klarna object needs are refused before a handler sees them: storing them
   // would overflow JSON.stringify's recursion (a 500). Hooks are inherited, so this holds for route
@@ -120,6 +123,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       throw new KassaError('BAD_REQUEST', [`Malformed request body: nested deeper than ${limits.jsonDepthMax} levels`]);
     }
   });
+  // The requests log keeps the body as sent (redacted when the entry is built, after the answer).
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    rememberResponsePayload(request, payload);
+    done(null, payload);
+  });
   // No answer leaves before everything committed ahead of it is on disk: a read must not show a
   // write that a power cut could still take back (the store's WAL sync runs off the event loop).
   app.addHook('onSend', (_request, _reply, payload, done) => {
@@ -128,7 +136,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     barrier.then(() => done(null, payload), done);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const route = request.routeOptions.url ?? 'unmatched';
+    request.log.info({ method: request.method, url: route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // After the answer has gone: neither may delay or fail it.
+    try {
+      observeHttpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      const entry = requestLogEntry(request, reply, deps.engine.random.uuid());
+      if (entry) deps.requestLog.record(entry);
+    } catch (error) {
+      request.log.warn({ err: error }, 'requests log or metrics failed for this request');
+    }
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request as AnyRequest, reply as AnyReply));

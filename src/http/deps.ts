@@ -9,6 +9,7 @@ import type { Engine } from '../app/engine.js';
 import type { ClientTokens } from '../app/client-tokens.js';
 import type { OutboxDispatcher } from '../outbox/dispatcher.js';
 import type { TimerRunner } from '../timers/timer-runner.js';
+import type { RequestLog } from './request-log.js';
 
 export interface AppDeps {
   config: Config;
@@ -18,4 +19,6 @@ export interface AppDeps {
   outbox: OutboxDispatcher;
   clientTokens: ClientTokens;
   logger: Logger;
+  /** The account's recent API requests (buffered, written in batches off the requests' path). */
+  requestLog: RequestLog;
 }

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../app/engine.js';
 import { limits } from '../domain/limits.js';
+import { observeDelivery } from '../metrics/metrics.js';
 import type { AccountRecord, OutboxRecord } from '../store/port.js';
 import { isDeliverySuccess, nextAttemptAt } from './retry-policy.js';
 
@@ -67,6 +68,7 @@ export class OutboxDispatcher {
     const retryAt = ok ? undefined : nextAttemptAt(row.createdAt, attempt, now, this.engine.random.fraction());
     const status = ok ? 'delivered' : retryAt === undefined ? 'failed' : 'pending';
     await this.engine.store.recordAttempt({ outboxId: row.id, attempt, at: now, statusCode, error, latencyMs }, { status, nextAttemptAt: retryAt ?? now });
+    observeDelivery(ok ? 'delivered' : status === 'failed' ? 'failed' : 'retry', latencyMs);
     this.logger[ok ? 'debug' : 'info'](
       { outboxId: row.id, eventId: row.eventId, eventType: row.eventType, attempt, statusCode, error, latencyMs, status },
       ok ? 'delivered' : 'delivery failed',

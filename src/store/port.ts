@@ -45,6 +45,11 @@ export interface EventWrite {
   type: string;
   data: unknown;
   occurredAt: number;
+  /**
+   * The correlation id of the command that wrote it: the API request's `Klarna-Correlation-Id`,
+   * or a timer firing's own id. A dashboard timeline joins it to the requests log.
+   */
+  correlationId?: string;
 }
 
 export interface EventRecord extends EventWrite {
@@ -156,6 +161,39 @@ export class DuplicateKey extends Error {
   }
 }
 
+/**
+ * One API request of an account, as the requests log keeps it (docs/dashboard.md). Bodies and
+ * the path are already redacted and truncated when written (src/http/request-log.ts): the store
+ * holds no secret.
+ */
+export interface RequestLogWrite {
+  id: string;
+  accountId: string;
+  /** Account-clock time the request arrived (the clock of the event log's `occurredAt`). */
+  at: number;
+  method: string;
+  /** Path and query string, with tokens in either replaced by `[redacted]`. */
+  path: string;
+  /** The matched route pattern (`/payments/v1/sessions/:session_id`), or 'unmatched'. */
+  route: string;
+  statusCode: number;
+  durationMs: number;
+  correlationId: string;
+  idempotencyKey?: string;
+  /** Redacted, truncated request body (JSON text), if the request had one. */
+  requestBody?: string;
+  /** Redacted, truncated response body (JSON text), if the response had one. */
+  responseBody?: string;
+}
+
+export type RequestLogRecord = RequestLogWrite;
+
+export interface BacklogCounts {
+  timersDue: number;
+  outboxPending: number;
+  outboxFailed: number;
+}
+
 export interface ListPage {
   limit: number;
   /** Return ids greater than this (ids sort by creation when they start with a time prefix). */
@@ -216,6 +254,18 @@ export interface Store {
 
   /** Returns the stored value of an instance setting, storing `value` first if there is none. */
   getOrCreateSetting(key: string, value: string): Promise<string>;
+
+  // Requests log (kept bounded: the newest `limits.requestLogPerAccountMax` per account)
+  /** Appends entries (any accounts) and prunes each account touched to its newest entries. */
+  appendRequestLog(entries: RequestLogWrite[]): Promise<void>;
+  /** Newest first; `before` is an entry id: only entries older than it. */
+  listRequestLog(accountId: string, page: { limit: number; before?: string }): Promise<RequestLogRecord[]>;
+  getRequestLog(accountId: string, correlationId: string): Promise<RequestLogRecord | undefined>;
+  /**
+   * Figures for GET /metrics, each counted up to `limits.metricsCountMax`: timers due on their
+   * account's clock at `systemNow`, pending and failed outbox rows.
+   */
+  countBacklog(systemNow: number): Promise<BacklogCounts>;
 
   // Idempotency
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Engine } from '../app/engine.js';
 import type { UnitOfWork } from '../app/unit-of-work.js';
 import { limits } from '../domain/limits.js';
+import { observeTimerFired } from '../metrics/metrics.js';
 import type { AccountRecord, TimerRecord } from '../store/port.js';
 
 export type TimerHandler = (uow: UnitOfWork, timer: TimerRecord) => Promise<void>;
@@ -48,8 +49,9 @@ export class TimerRunner {
 
   private async fire(account: AccountRecord, timer: TimerRecord): Promise<boolean> {
     const handler = this.handlers.get(timer.kind);
+    // The firing's own correlation id: the events it writes carry it, not a request's.
     const correlationId = this.engine.random.uuid();
-    return this.engine.execute(
+    const fired = await this.engine.execute(
       account,
       correlationId,
       async (uow) => {
@@ -65,6 +67,9 @@ export class TimerRunner {
       },
       { at: timer.dueAt },
     );
+    // Lag only where the account clock is the system's: a test-clock advance fires timers "late" on purpose.
+    if (fired) observeTimerFired(timer.kind, account.clockOffsetMs === 0 ? this.engine.accountNow(account) - timer.dueAt : undefined);
+    return fired;
   }
 
   /** Polls every account for due timers (time passing on its own, not only by clock advances). */

@@ -271,5 +271,7 @@ function classify(path: string): 'page' | 'journey' | 'demo' | 'capability' | 'd
   if (/^\/kp\/v1\/journey\/\{kind\}\/[a-z]+$/.test(path)) return 'journey';
   if (path.startsWith('/demo')) return 'demo';
   if (['/kp/lib/v1/api.js', '/kp/v1/widget', '/kp/v1/journey/{kind}', '/kp/v1/static/{file}', '/assets/{category}/{variant}', '/healthz', '/openapi.json'].includes(path)) return 'page';
+  // Operators' metrics: no merchant credential opens them, and they hold route patterns and counts, never ids.
+  if (path === '/metrics') return 'page';
   return undefined;
 }

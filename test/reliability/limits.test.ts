@@ -361,10 +361,73 @@ describe('idempotency records', () => {
   });
 });
 
+describe('requests log and metrics', () => {
+  const logOf = async (m: Merchant = t.merchant) => t.kassa.deps.requestLog.list(m.accountId, { limit: 1 });
+
+  it('requestLogBodyCharsMax: a body of the limit is kept whole, one character more is cut with a mark', async () => {
+    const max = bound('requestLogBodyCharsMax');
+    const base = JSON.stringify({ ...swedishOrder(), x_pad: '' });
+    const body = (pad: number) => ({ ...swedishOrder(), x_pad: 'p'.repeat(pad) });
+    await t.request('POST', '/payments/v1/sessions', { body: body(max - base.length) });
+    expect((await logOf())[0]!.requestBody).toBe(JSON.stringify(body(max - base.length)));
+    await t.request('POST', '/payments/v1/sessions', { body: body(max - base.length + 1) });
+    const cut = (await logOf())[0]!.requestBody!;
+    expect(cut.length).toBeLessThanOrEqual(max);
+    expect(cut).toMatch(/… \[truncated: \d+ characters\]$/);
+  });
+
+  it('requestLogPathCharsMax: a path of the limit is kept whole, one character more is cut', async () => {
+    const max = bound('requestLogPathCharsMax');
+    const base = '/sandbox/v1/account?q=';
+    await t.request('GET', base + 'p'.repeat(max - base.length));
+    expect((await logOf())[0]!.path.length).toBe(max);
+    await t.request('GET', base + 'p'.repeat(max - base.length + 1));
+    const cut = (await logOf())[0]!.path;
+    expect(cut.length).toBeLessThanOrEqual(max);
+    expect(cut).toMatch(/truncated/);
+  });
+
+  it('requestLogPerAccountMax: an account keeps that many entries, the oldest going first', async () => {
+    const m = await t.createMerchant();
+    const max = bound('requestLogPerAccountMax');
+    const entry = (n: number) => ({ id: `lim-${String(n).padStart(5, '0')}`, accountId: m.accountId, at: n, method: 'GET', path: '/x', route: '/x', statusCode: 200, durationMs: 0, correlationId: `lim-${n}` });
+    for (let n = 0; n < max; n++) t.kassa.deps.requestLog.record(entry(n));
+    await t.kassa.deps.requestLog.flush();
+    expect((await t.kassa.deps.engine.store.listRequestLog(m.accountId, { limit: max + 1 })).length).toBe(max);
+    t.kassa.deps.requestLog.record(entry(max));
+    const kept = await t.kassa.deps.requestLog.list(m.accountId, { limit: 1 });
+    expect(kept[0]!.id).toBe(entry(max).id);
+    const all = await t.kassa.deps.engine.store.listRequestLog(m.accountId, { limit: max + 1 });
+    expect(all.length).toBe(max);
+    expect(all.at(-1)!.id).toBe(entry(1).id);
+  });
+
+  it('requestLogFlushIntervalMs: an entry is written within the interval, with nobody asking', async () => {
+    const m = await t.createMerchant();
+    await t.request('GET', '/sandbox/v1/account', { merchant: m });
+    expect(await t.kassa.deps.engine.store.listRequestLog(m.accountId, { limit: 5 })).toEqual([]); // not on the request's path
+    await new Promise((resolve) => setTimeout(resolve, bound('requestLogFlushIntervalMs') + 100));
+    expect((await t.kassa.deps.engine.store.listRequestLog(m.accountId, { limit: 5 })).length).toBe(1);
+  });
+
+  it('metricsCountMax: the backlog figures count up to the limit', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const max = bound('metricsCountMax');
+    await store.createAccount({ id: 'acc', username: 'acc', secretHash: 'x', createdAt: 0, clockOffsetMs: 0, isDefault: false });
+    const timer = (i: number) => ({ id: `t${i}`, accountId: 'acc', dueAt: 1, kind: 'k', aggregateType: 'a', aggregateId: 'a', payload: {} });
+    await store.commit({ timersAdd: Array.from({ length: max }, (_, i) => timer(i)) });
+    expect((await store.countBacklog(10)).timersDue).toBe(max);
+    await store.commit({ timersAdd: [timer(max)] });
+    expect((await store.countBacklog(10)).timersDue).toBe(max);
+    await store.close();
+  });
+});
+
 describe('every limit has a test', () => {
   // The SQLite store's own bounds are tested where the machinery to hold them exists: syncs held by
-  // hand (wal-sync) and a write lock held by another connection (sqlite-write-lock).
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts'];
+  // hand (wal-sync) and a write lock held by another connection (sqlite-write-lock); the requests
+  // log's buffer bounds with a store that refuses writes by hand (request-log-buffer).
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts'];
   it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts or the SQLite store suites)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));

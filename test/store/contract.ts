@@ -2,12 +2,26 @@
  * The store contract: one suite every adapter must pass (sqlite.test.ts, postgres.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConcurrencyConflict, DuplicateKey, type AccountRecord, type CommitBatch, type Store } from '../../src/store/port.js';
+import { limits } from '../../src/domain/limits.js';
+import { ConcurrencyConflict, DuplicateKey, type AccountRecord, type CommitBatch, type RequestLogWrite, type Store } from '../../src/store/port.js';
 
 export interface OpenedStore {
   store: Store;
   drop(): Promise<void>;
 }
+
+const logEntry = (accountId: string, n: number, extra: Partial<RequestLogWrite> = {}): RequestLogWrite => ({
+  id: `req-${accountId}-${String(n).padStart(5, '0')}`,
+  accountId,
+  at: 1000 + n,
+  method: 'POST',
+  path: `/payments/v1/sessions?n=${n}`,
+  route: '/payments/v1/sessions',
+  statusCode: 200,
+  durationMs: 3,
+  correlationId: `corr-${accountId}-${n}`,
+  ...extra,
+});
 
 const account = (id: string, username = id): AccountRecord => ({ id, username, secretHash: 'scrypt$x$y', createdAt: 1, clockOffsetMs: 0, isDefault: false });
 
@@ -139,6 +153,75 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       );
       expect((await store.getAccount('acc-a'))?.clockOffsetMs).toBe(60_000);
       expect(await store.getIdempotency('acc-a', 'adv2')).toBeUndefined();
+    });
+
+    it('stamps each event with the correlation id of its command, when it has one', async () => {
+      await store.commit({
+        events: [
+          { accountId: 'acc-a', aggregateType: 'order', aggregateId: 'o1', type: 'placed', data: {}, occurredAt: 1, correlationId: 'corr-1' },
+          { accountId: 'acc-a', aggregateType: 'order', aggregateId: 'o1', type: 'legacy', data: {}, occurredAt: 2 },
+        ],
+      });
+      const events = await store.listEvents('acc-a', 'order', 'o1');
+      expect(events.map((e) => [e.type, e.correlationId])).toEqual([
+        ['placed', 'corr-1'],
+        ['legacy', undefined],
+      ]);
+      expect('correlationId' in events[1]!).toBe(false);
+    });
+
+    it('keeps a requests log per account, newest first, paged, found by correlation id', async () => {
+      await store.appendRequestLog([
+        logEntry('acc-a', 1, { idempotencyKey: 'idem-1', requestBody: '{"a":1}', responseBody: '{"b":2}' }),
+        logEntry('acc-b', 1),
+        logEntry('acc-a', 3),
+        logEntry('acc-a', 2, { statusCode: 400, method: 'GET', requestBody: undefined }),
+      ]);
+      const list = await store.listRequestLog('acc-a', { limit: 10 });
+      expect(list.map((e) => e.id)).toEqual(['req-acc-a-00003', 'req-acc-a-00002', 'req-acc-a-00001']);
+      expect(list[2]).toEqual(logEntry('acc-a', 1, { idempotencyKey: 'idem-1', requestBody: '{"a":1}', responseBody: '{"b":2}' }));
+      expect(list[1]).toEqual(logEntry('acc-a', 2, { statusCode: 400, method: 'GET' }));
+      expect('requestBody' in list[1]! || 'idempotencyKey' in list[1]!).toBe(false);
+      expect((await store.listRequestLog('acc-a', { limit: 2 })).map((e) => e.id)).toEqual(['req-acc-a-00003', 'req-acc-a-00002']);
+      expect((await store.listRequestLog('acc-a', { limit: 2, before: 'req-acc-a-00002' })).map((e) => e.id)).toEqual(['req-acc-a-00001']);
+      expect(await store.listRequestLog('acc-a', { limit: 2, before: 'req-acc-b-00001' })).toEqual([]); // another account's cursor
+      expect((await store.getRequestLog('acc-a', 'corr-acc-a-3'))?.id).toBe('req-acc-a-00003');
+      expect(await store.getRequestLog('acc-b', 'corr-acc-a-3')).toBeUndefined();
+      expect((await store.listRequestLog('acc-b', { limit: 10 })).map((e) => e.id)).toEqual(['req-acc-b-00001']);
+      expect(await store.listRequestLog('acc-c', { limit: 10 })).toEqual([]);
+    });
+
+    it('orders requests by account-clock time, then id, across appends', async () => {
+      await store.appendRequestLog([logEntry('acc-a', 5, { id: 'z-late-batch', at: 50 })]);
+      await store.appendRequestLog([logEntry('acc-a', 6, { id: 'a-same-ms', at: 50 }), logEntry('acc-a', 7, { id: 'm-earlier', at: 40 })]);
+      expect((await store.listRequestLog('acc-a', { limit: 10 })).map((e) => e.id)).toEqual(['z-late-batch', 'a-same-ms', 'm-earlier']);
+    });
+
+    it('keeps exactly the newest requestLogPerAccountMax entries of each account, at and beyond the limit', async () => {
+      const max = limits.requestLogPerAccountMax;
+      const range = (from: number, to: number, accountId = 'acc-a') => Array.from({ length: to - from }, (_, i) => logEntry(accountId, from + i));
+      for (let from = 0; from < max; from += 400) await store.appendRequestLog(range(from, Math.min(max, from + 400)));
+      await store.appendRequestLog(range(0, 3, 'acc-b'));
+      let all = await store.listRequestLog('acc-a', { limit: max + 10 });
+      expect(all.length).toBe(max); // at the limit: nothing pruned
+      expect(all.at(-1)!.id).toBe('req-acc-a-00000');
+      await store.appendRequestLog([...range(max, max + 5), logEntry('acc-b', 3)]);
+      all = await store.listRequestLog('acc-a', { limit: max + 10 });
+      expect(all.length).toBe(max); // beyond: the five oldest went
+      expect(all[0]!.id).toBe(`req-acc-a-${String(max + 4).padStart(5, '0')}`);
+      expect(all.at(-1)!.id).toBe('req-acc-a-00005');
+      expect(await store.getRequestLog('acc-a', 'corr-acc-a-4')).toBeUndefined();
+      expect((await store.listRequestLog('acc-b', { limit: 10 })).length).toBe(4); // another account's entries untouched
+    });
+
+    it('counts the backlog for metrics: timers due on each account clock, pending and failed deliveries', async () => {
+      await store.setClockOffset('acc-b', 0, 1000);
+      const t = (id: string, accountId: string, dueAt: number) => ({ id, accountId, dueAt, kind: 'k', aggregateType: 'o', aggregateId: 'o', payload: {} });
+      const row = (id: string) => ({ id, accountId: 'acc-a', kind: 'webhook', eventId: id, eventType: 'x', url: 'http://r', headers: {}, body: '{}', nextAttemptAt: 0, createdAt: 0 });
+      await store.commit({ timersAdd: [t('a1', 'acc-a', 100), t('a2', 'acc-a', 600), t('b1', 'acc-b', 1400), t('b2', 'acc-b', 1600)], outbox: [row('o1'), row('o2'), row('o3')] });
+      await store.recordAttempt({ outboxId: 'o1', attempt: 1, at: 1, statusCode: 500, error: null, latencyMs: 1 }, { status: 'failed', nextAttemptAt: 1 });
+      await store.recordAttempt({ outboxId: 'o2', attempt: 1, at: 1, statusCode: 200, error: null, latencyMs: 1 }, { status: 'delivered', nextAttemptAt: 1 });
+      expect(await store.countBacklog(500)).toEqual({ timersDue: 2, outboxPending: 1, outboxFailed: 1 });
     });
 
     it('keeps the first value of a setting', async () => {

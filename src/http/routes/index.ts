@@ -18,6 +18,7 @@ import { merchantRoutes } from './merchant.js';
 import { settlementSandboxRoutes } from './settlement-sandbox.js';
 import { dashboardRoutes } from '../../dashboard/routes.js';
 import { fraudReviewSandboxRoutes } from './fraud-review-sandbox.js';
+import { metricsRoutes } from './metrics.js';
 
 export type RouteFamily = (app: App, deps: AppDeps) => void | Promise<void>;
 
@@ -37,4 +38,5 @@ export const routeFamilies: RouteFamily[] = [
   settlementSandboxRoutes,
   fraudReviewSandboxRoutes,
   dashboardRoutes,
+  metricsRoutes,
 ];

@@ -9,6 +9,8 @@ import pg from 'pg';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrations } from '../migrations.js';
+import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
+import { limits } from '../../domain/limits.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -18,6 +20,9 @@ import {
   type DeliveryAttempt,
   type EventRecord,
   type IdempotencyRecord,
+  type BacklogCounts,
+  type RequestLogRecord,
+  type RequestLogWrite,
   type ListPage,
   type OutboxListPage,
   type LookupKey,
@@ -26,7 +31,7 @@ import {
   type Store,
   type TimerRecord,
 } from '../port.js';
-import { toAccount, toAggregate, toAttempt, toEvent, toIdempotency, toOutbox, toTimer } from '../sqlite/sqlite-store.js';
+import { toAccount, toAggregate, toAttempt, toEvent, toIdempotency, toOutbox, toRequestLog, toTimer } from '../sqlite/sqlite-store.js';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -154,7 +159,10 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       await applyBatch(client, batch);
+      const committing = performance.now();
       await client.query('COMMIT');
+      observeDurableSync('postgres', (performance.now() - committing) / 1000);
+      observeCommitGroup('postgres', 1);
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       // A deadlock or serialization failure is a lost race like any other: the engine retries.
@@ -253,6 +261,65 @@ export class PostgresStore implements Store {
       : await this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 ORDER BY created_at DESC, id DESC LIMIT $3', [accountId, type, page.limit]);
     return rows.map((r) => toAggregate<T>(r)!);
   }
+
+  // Requests log and metrics figures (appended for the dashboard; docs/dashboard.md).
+
+  /** One multi-row INSERT, then each account touched is pruned to its newest entries (bounded by what was added). */
+  async appendRequestLog(entries: RequestLogWrite[]): Promise<void> {
+    if (entries.length === 0) return;
+    const columns = 12;
+    const args: unknown[] = [];
+    const rows = entries.map((e, i) => {
+      args.push(e.id, e.accountId, e.at, e.method, e.path, e.route, e.statusCode, e.durationMs, e.correlationId, e.idempotencyKey ?? null, e.requestBody ?? null, e.responseBody ?? null);
+      return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')})`;
+    });
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES ${rows.join(', ')}`,
+        args,
+      );
+      for (const accountId of new Set(entries.map((e) => e.accountId))) {
+        await client.query(
+          'DELETE FROM request_log WHERE account_id = $1 AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET $2)',
+          [accountId, limits.requestLogPerAccountMax],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listRequestLog(accountId: string, page: { limit: number; before?: string }): Promise<RequestLogRecord[]> {
+    const rows =
+      page.before === undefined
+        ? await this.all('SELECT * FROM request_log WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT $2', [accountId, page.limit])
+        : await this.all(
+            'SELECT * FROM request_log WHERE account_id = $1 AND (at, id) < (SELECT at, id FROM request_log WHERE account_id = $1 AND id = $2) ORDER BY at DESC, id DESC LIMIT $3',
+            [accountId, page.before, page.limit],
+          );
+    return rows.map(toRequestLog);
+  }
+
+  async getRequestLog(accountId: string, correlationId: string): Promise<RequestLogRecord | undefined> {
+    const r = await this.one('SELECT * FROM request_log WHERE account_id = $1 AND correlation_id = $2 ORDER BY at DESC, id DESC LIMIT 1', [accountId, correlationId]);
+    return r ? toRequestLog(r) : undefined;
+  }
+
+  async countBacklog(systemNow: number): Promise<BacklogCounts> {
+    const cap = limits.metricsCountMax;
+    const count = async (sql: string, args: unknown[]) => Number((await this.one(`SELECT COUNT(*) AS n FROM (${sql} LIMIT ${cap}) capped`, args))!.n);
+    return {
+      timersDue: await count('SELECT 1 FROM accounts a JOIN timers t ON t.account_id = a.id AND t.due_at <= $1 + a.clock_offset_ms', [systemNow]),
+      outboxPending: await count("SELECT 1 FROM accounts a JOIN outbox o ON o.account_id = a.id AND o.status = 'pending'", []),
+      outboxFailed: await count("SELECT 1 FROM accounts a JOIN outbox o ON o.account_id = a.id AND o.status = 'failed'", []),
+    };
+  }
 }
 
 async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<void> {
@@ -296,8 +363,8 @@ async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<vo
     if (r.rowCount !== 1) throw new DuplicateKey('lookup', `${k.kind} key exists`);
   }
   for (const e of batch.events ?? []) {
-    await client.query('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt,
+    await client.query('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at, correlation_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, e.correlationId ?? null,
     ]);
   }
   for (const o of batch.outbox ?? []) {

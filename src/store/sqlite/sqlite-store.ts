@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
+import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -37,6 +38,9 @@ import {
   type DeliveryAttempt,
   type EventRecord,
   type IdempotencyRecord,
+  type BacklogCounts,
+  type RequestLogRecord,
+  type RequestLogWrite,
   type ListPage,
   type OutboxListPage,
   type LookupKey,
@@ -140,7 +144,7 @@ export class SqliteStore implements Store {
       updateAggregate: db.prepare('UPDATE aggregates SET version = version + 1, state = ?, updated_at = ? WHERE account_id = ? AND type = ? AND id = ? AND version = ?'),
       findLookup: db.prepare('SELECT * FROM lookup_keys WHERE kind = ? AND key = ?'),
       insertLookup: db.prepare('INSERT INTO lookup_keys (kind, key, account_id, type, id) VALUES (?, ?, ?, ?, ?)'),
-      insertEvent: db.prepare('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEvent: db.prepare('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       listEvents: db.prepare('SELECT * FROM events WHERE account_id = ? AND aggregate_type = ? AND aggregate_id = ? ORDER BY seq'),
       insertOutbox: db.prepare(
         'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -216,8 +220,10 @@ export class SqliteStore implements Store {
     this.unsynced = [];
     this.walFd ??= openSync(this.walPath!, 'r');
     const fd = this.walFd;
+    const started = performance.now();
     const sync = new Promise<void>((resolve) =>
       this.syncFile(fd, (error) => {
+        observeDurableSync('sqlite', (performance.now() - started) / 1000);
         // The disk refused: what was committed may not be durable, and SQLite cannot tell which
         // pages made it (the reason PostgreSQL stops on an fsync failure). Every waiting and later
         // write fails until the operator restarts Kassa, which recovers from the file.
@@ -351,6 +357,7 @@ export class SqliteStore implements Store {
     this.groupCommitStats.transactions++;
     this.groupCommitStats.batches += group.length;
     if (group.length > this.groupCommitStats.largestGroup) this.groupCommitStats.largestGroup = group.length;
+    observeCommitGroup('sqlite', group.length);
     // A failed batch wrote nothing and is refused at once; the others are acknowledged when the
     // WAL sync that covers this COMMIT has finished.
     const synced = this.durable();
@@ -418,7 +425,7 @@ export class SqliteStore implements Store {
         throw e;
       }
     }
-    for (const e of batch.events ?? []) s.insertEvent.run(e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt);
+    for (const e of batch.events ?? []) s.insertEvent.run(e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, e.correlationId ?? null);
     for (const o of batch.outbox ?? [])
       s.insertOutbox.run(o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null);
     for (const t of batch.timersAdd ?? []) s.insertTimer.run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
@@ -511,6 +518,64 @@ export class SqliteStore implements Store {
       : this.db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, type, page.limit);
     return (rows as Row[]).map((r) => toAggregate<T>(r)!);
   }
+
+  // Requests log and metrics figures (appended for the dashboard; docs/dashboard.md).
+
+  /**
+   * Not a command: the log may lose its last entries in a crash, so this write neither joins the
+   * group commit nor waits for a WAL sync (the next commit's sync covers it). It never waits for
+   * another process's write lock either, which would stall this process's event loop: when the
+   * lock is held it throws SQLITE_BUSY and the caller keeps the entries for its next flush.
+   */
+  async appendRequestLog(entries: RequestLogWrite[]): Promise<void> {
+    if (entries.length === 0) return;
+    const insert = this.db.prepare(
+      'INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    // Every entry beyond the newest N of its account; what one append deletes is bounded by what it added.
+    const prune = this.db.prepare(
+      'DELETE FROM request_log WHERE account_id = ? AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?)',
+    );
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db
+        .transaction(() => {
+          for (const e of entries)
+            insert.run(e.id, e.accountId, e.at, e.method, e.path, e.route, e.statusCode, e.durationMs, e.correlationId, e.idempotencyKey ?? null, e.requestBody ?? null, e.responseBody ?? null);
+          for (const accountId of new Set(entries.map((e) => e.accountId))) prune.run(accountId, accountId, limits.requestLogPerAccountMax);
+        })
+        .immediate();
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  async listRequestLog(accountId: string, page: { limit: number; before?: string }): Promise<RequestLogRecord[]> {
+    const rows =
+      page.before === undefined
+        ? this.db.prepare('SELECT * FROM request_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(accountId, page.limit)
+        : this.db
+            .prepare('SELECT * FROM request_log WHERE account_id = ? AND (at, id) < (SELECT at, id FROM request_log WHERE account_id = ? AND id = ?) ORDER BY at DESC, id DESC LIMIT ?')
+            .all(accountId, accountId, page.before, page.limit);
+    return (rows as Row[]).map(toRequestLog);
+  }
+
+  async getRequestLog(accountId: string, correlationId: string): Promise<RequestLogRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM request_log WHERE account_id = ? AND correlation_id = ? ORDER BY at DESC, id DESC LIMIT 1').get(accountId, correlationId) as Row | undefined;
+    return r ? toRequestLog(r) : undefined;
+  }
+
+  async countBacklog(systemNow: number): Promise<BacklogCounts> {
+    const cap = limits.metricsCountMax;
+    // Each walks an existing index per account: timers_due (account_id, due_at), outbox_due (account_id,
+    // status, …). CROSS JOIN keeps accounts the outer loop (SQLite's planner would scan the index whole).
+    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(`SELECT COUNT(*) AS n FROM (${sql} LIMIT ${cap})`).get(...args) as { n: number }).n;
+    return {
+      timersDue: count('SELECT 1 FROM accounts a CROSS JOIN timers t ON t.account_id = a.id AND t.due_at <= ? + a.clock_offset_ms', systemNow),
+      outboxPending: count("SELECT 1 FROM accounts a CROSS JOIN outbox o ON o.account_id = a.id AND o.status = 'pending'"),
+      outboxFailed: count("SELECT 1 FROM accounts a CROSS JOIN outbox o ON o.account_id = a.id AND o.status = 'failed'"),
+    };
+  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -552,6 +617,7 @@ export function toEvent(r: Row): EventRecord {
     type: r.type as string,
     data: JSON.parse(r.data as string),
     occurredAt: Number(r.occurred_at),
+    ...(r.correlation_id == null ? {} : { correlationId: r.correlation_id as string }),
   };
 }
 
@@ -605,5 +671,22 @@ export function toIdempotency(r: Row): IdempotencyRecord {
     headers: JSON.parse(r.headers as string),
     body: r.body as string,
     createdAt: Number(r.created_at),
+  };
+}
+
+export function toRequestLog(r: Row): RequestLogRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    at: Number(r.at),
+    method: r.method as string,
+    path: r.path as string,
+    route: r.route as string,
+    statusCode: Number(r.status_code),
+    durationMs: Number(r.duration_ms),
+    correlationId: r.correlation_id as string,
+    ...(r.idempotency_key == null ? {} : { idempotencyKey: r.idempotency_key as string }),
+    ...(r.request_body == null ? {} : { requestBody: r.request_body as string }),
+    ...(r.response_body == null ? {} : { responseBody: r.response_body as string }),
   };
 }
