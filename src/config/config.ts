@@ -64,8 +64,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     const at = raw.indexOf(':');
     const username = at > 0 ? raw.slice(0, at) : '';
     const password = at > 0 ? raw.slice(at + 1) : '';
-    if (!/^[A-Za-z0-9_.@-]{1,100}$/.test(username) || password.length < 8 || password.length > 200) {
-      throw new ConfigError('KASSA_SANDBOX_MERCHANT: must be username:password (username of letters, digits, _.@-; password of 8–200 characters)');
+    if (!/^[A-Za-z0-9_.@-]{1,100}$/.test(username) || password.length < 8 || password.length > 200 || /[\u0000-\u001f\u007f]/.test(password)) {
+      throw new ConfigError('KASSA_SANDBOX_MERCHANT: must be username:password (username of letters, digits, _.@-; password of 8–200 characters, no control characters)');
     }
     sandboxMerchant = { username, password };
   }
