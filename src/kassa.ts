@@ -7,6 +7,7 @@ import { Accounts, generateCredentials } from './app/accounts.js';
 import { ClientTokens } from './app/client-tokens.js';
 import { Engine } from './app/engine.js';
 import { startMaintenance } from './app/maintenance.js';
+import { SignInThrottle } from './app/sign-in-throttle.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './app/ports.js';
 import type { Config } from './config/config.js';
 import { buildApp, type App } from './http/app.js';
@@ -68,7 +69,8 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   const outbox = new OutboxDispatcher(engine, logger, options.transport);
   const secret = config.tokenSecret ?? (await store.getOrCreateSetting('client_token_secret', random.token(32)));
   const clientTokens = new ClientTokens(secret, config.publicUrl);
-  const deps: AppDeps = { config, engine, accounts, timers, outbox, clientTokens, logger };
+  const signInThrottle = new SignInThrottle(clock);
+  const deps: AppDeps = { config, engine, accounts, signInThrottle, timers, outbox, clientTokens, logger };
   registerTimerHandlers(timers, deps);
   const app = await buildApp(deps);
 

@@ -15,6 +15,16 @@ export const limits = Object.freeze({
   /** Account usernames (the CLI and KASSA_SANDBOX_MERCHANT allow 1–100 of [A-Za-z0-9_.@-]). */
   usernameCharsMax: 100,
   idempotencyKeyLengthMax: 255,
+  /**
+   * Failed sign-ins (HTTP Basic) tolerated per username and per client address within
+   * signInThrottleWindowMs; beyond them 429 until the window ends (src/app/sign-in-throttle.ts).
+   * The address limit is higher: several merchants may sign in from one address.
+   */
+  signInFailuresPerUsernameMax: 10,
+  signInFailuresPerAddressMax: 50,
+  signInThrottleWindowMs: 5 * 60_000,
+  /** Username and address counters the throttle keeps at most (the oldest idle one is dropped). */
+  signInThrottleEntriesMax: 10_000,
   idempotencyTtlMs: 48 * 3600_000,
   signingKeysPerAccountMax: 50,
   webhooksPerAccountMax: 100,

@@ -1,6 +1,8 @@
 /**
  * HTTP Basic authentication per merchant account. Missing or bad credentials: 401 UNAUTHORIZED
  * with a WWW-Authenticate challenge. The password never reaches a log (pino redacts the header).
+ * Too many failed sign-ins for a username or from an address: 429 with Retry-After, before any
+ * hashing (src/app/sign-in-throttle.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError } from '../domain/errors.js';
@@ -35,7 +37,19 @@ export function isAuthHook(hook: unknown): boolean {
 export function basicAuth(deps: AppDeps) {
   const hook = async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const credentials = parseBasic(request.headers.authorization);
-    const account = credentials && (await deps.accounts.authenticate(credentials.username, credentials.password));
+    let account: AccountRecord | undefined;
+    if (credentials) {
+      const attempt = deps.signInThrottle.begin(credentials.username, request.ip);
+      if (!attempt.allowed) {
+        reply.header('Retry-After', String(attempt.retryAfterSeconds));
+        throw new KassaError('RATE_LIMITED', [`Too many failed sign-ins; retry after ${attempt.retryAfterSeconds} seconds`]);
+      }
+      try {
+        account = await deps.accounts.authenticate(credentials.username, credentials.password);
+      } finally {
+        attempt.done(account !== undefined);
+      }
+    }
     if (!account) {
       reply.header('WWW-Authenticate', 'Basic realm="Kassa"');
       throw new KassaError('UNAUTHORIZED', [credentials ? 'Bad credentials' : 'Missing or malformed Authorization header (HTTP Basic)']);
