@@ -55,6 +55,14 @@ describe('SignInThrottle', () => {
     expect(t.begin('y', 'a').allowed).toBe(false);
   });
 
+  it('keeps at most signInThrottleEntriesMax counters with the default limits', () => {
+    const t = new SignInThrottle(new ManualClock(0));
+    for (let i = 0; i < limits.signInThrottleEntriesMax; i++) fail(t, `user${i}`, `a${i}`);
+    expect(t.size).toBe(limits.signInThrottleEntriesMax);
+    fail(t, 'one-more', 'one-more-address');
+    expect(t.size).toBe(limits.signInThrottleEntriesMax);
+  });
+
   it('keeps at most entriesMax counters however many names and addresses fail', () => {
     const t = new SignInThrottle(new ManualClock(0), { failuresPerUsernameMax: 3, failuresPerAddressMax: 3, windowMs: 60_000, entriesMax: 50 });
     for (let i = 0; i < 1000; i++) fail(t, `user${i}`, `198.51.100.${i % 250}`);
