@@ -19,7 +19,7 @@ export interface ErrorSpec {
 
 function spec(status: number, v1Code: string, message: string, v2Code = v1Code, retryable = false): ErrorSpec {
   const v2Type: V2ErrorType =
-    status >= 500 ? 'TECHNICAL_ERROR' : status === 401 || status === 403 ? 'ACCESS_ERROR' : status === 400 || status === 413 || status === 422 ? 'INPUT_ERROR' : 'RESOURCE_ERROR';
+    status >= 500 ? 'TECHNICAL_ERROR' : status === 401 || status === 403 ? 'ACCESS_ERROR' : status === 400 || status === 413 || status === 415 || status === 422 ? 'INPUT_ERROR' : 'RESOURCE_ERROR';
   return Object.freeze({ status, v1Code, v2Type, v2Code, message, retryable });
 }
 

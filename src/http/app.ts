@@ -14,6 +14,7 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 import { isAuthHook } from './auth.js';
+import { installJsonParser } from './json-body.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -105,7 +106,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   // Klarna's APIs speak JSON only; any other body type is 415, not a string that fails validation.
+  // JSON itself must be UTF-8 (json-body.ts).
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app, { emptyIsNoBody: false });
 
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
