@@ -5,10 +5,13 @@
  * address, within `signInThrottleWindowMs`, further attempts are refused (429 with Retry-After)
  * before any hashing, until that window ends. Then the right password works again.
  *
- * Use: `begin(username, address)` before verifying; if allowed, call `done(ok)` exactly once with
- * the outcome. Attempts still being verified count against the limit, so a burst of parallel
- * guesses cannot all slip in before the first failure is recorded. A success clears the
- * username's failures (not the address's: one valid account must not launder guesses at others).
+ * Use: `begin(username, address, attemptKey)` before verifying; if allowed, call `done(ok)` exactly
+ * once with the outcome. Attempts still being verified count against the limit, so a burst of
+ * parallel guesses cannot all slip in before the first failure is recorded. Attempts with the same
+ * `attemptKey` (a digest of the credential pair) count once: a client opening many connections at
+ * once with its right password shares one verification (Accounts does) and must not lock itself
+ * out. A success clears the username's failures (not the address's: one valid account must not
+ * launder guesses at others).
  *
  * Memory is bounded: at most `signInThrottleEntriesMax` counters; when full, the oldest counter
  * with nothing in flight is dropped. Counters live in one process: with several workers or nodes
@@ -23,7 +26,8 @@ export type SignInVerdict = { allowed: true; done(ok: boolean): void } | { allow
 interface Counter {
   windowStartMs: number;
   failures: number;
-  inFlight: number;
+  /** Distinct attempts being verified: attempt key -> how many requests share it. */
+  inFlight: Map<string, number>;
 }
 
 export interface SignInThrottleLimits {
@@ -42,13 +46,14 @@ export const defaultSignInThrottleLimits: SignInThrottleLimits = {
 
 export class SignInThrottle {
   private readonly counters = new Map<string, Counter>();
+  private attemptSeq = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: SignInThrottleLimits = defaultSignInThrottleLimits,
   ) {}
 
-  begin(username: string, address: string): SignInVerdict {
+  begin(username: string, address: string, attemptKey = `\u0000${++this.attemptSeq}`): SignInVerdict {
     const now = this.clock.now();
     // Names longer than any account's share one counter: a megabyte-long name costs no memory.
     const keys: [string, number][] = [
@@ -58,22 +63,30 @@ export class SignInThrottle {
     let retryAfterMs = 0;
     for (const [key, max] of keys) {
       const c = this.current(key, now);
-      if (c && c.failures + c.inFlight >= max) retryAfterMs = Math.max(retryAfterMs, c.windowStartMs + this.limits.windowMs - now);
+      const over = c && (c.failures >= max || (c.failures + c.inFlight.size >= max && !c.inFlight.has(attemptKey)));
+      if (c && over) retryAfterMs = Math.max(retryAfterMs, c.windowStartMs + this.limits.windowMs - now);
     }
     if (retryAfterMs > 0) return { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
 
     const counters = keys.map(([key]) => this.current(key, now) ?? this.add(key, now));
-    for (const c of counters) c.inFlight++;
+    for (const c of counters) c.inFlight.set(attemptKey, (c.inFlight.get(attemptKey) ?? 0) + 1);
     let finished = false;
     return {
       allowed: true,
       done: (ok: boolean) => {
         if (finished) return;
         finished = true;
-        for (const c of counters) c.inFlight--;
-        const [byName, byAddress] = counters as [Counter, Counter];
-        if (ok) byName.failures = 0;
-        else for (const c of [byName, byAddress]) c.failures++;
+        if (ok) counters[0]!.failures = 0; // the username's
+        for (const c of counters) {
+          const left = (c.inFlight.get(attemptKey) ?? 1) - 1;
+          if (left > 0) {
+            c.inFlight.set(attemptKey, left);
+            continue;
+          }
+          c.inFlight.delete(attemptKey);
+          // One failure per distinct attempt, however many requests shared its verification.
+          if (!ok) c.failures++;
+        }
       },
     };
   }
@@ -87,7 +100,7 @@ export class SignInThrottle {
   private current(key: string, now: number): Counter | undefined {
     const c = this.counters.get(key);
     if (!c || now < c.windowStartMs + this.limits.windowMs) return c;
-    if (c.inFlight > 0) {
+    if (c.inFlight.size > 0) {
       // A new window for a counter still in use: it keeps its in-flight attempts.
       c.windowStartMs = now;
       c.failures = 0;
@@ -99,7 +112,7 @@ export class SignInThrottle {
 
   private add(key: string, now: number): Counter {
     if (this.counters.size >= this.limits.entriesMax) this.evictOne(now);
-    const c: Counter = { windowStartMs: now, failures: 0, inFlight: 0 };
+    const c: Counter = { windowStartMs: now, failures: 0, inFlight: new Map() };
     this.counters.set(key, c);
     return c;
   }
@@ -107,7 +120,7 @@ export class SignInThrottle {
   /** Drops the oldest counter that nothing is waiting on (Map order is insertion order). */
   private evictOne(now: number): void {
     for (const [key, c] of this.counters) {
-      if (c.inFlight === 0 || now >= c.windowStartMs + this.limits.windowMs) {
+      if (c.inFlight.size === 0) {
         this.counters.delete(key);
         return;
       }

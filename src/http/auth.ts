@@ -4,6 +4,7 @@
  * Too many failed sign-ins for a username or from an address: 429 with Retry-After, before any
  * hashing (src/app/sign-in-throttle.ts).
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError } from '../domain/errors.js';
 import type { AccountRecord } from '../store/port.js';
@@ -39,7 +40,9 @@ export function basicAuth(deps: AppDeps) {
     const credentials = parseBasic(request.headers.authorization);
     let account: AccountRecord | undefined;
     if (credentials) {
-      const attempt = deps.signInThrottle.begin(credentials.username, request.ip);
+      // Requests with the same pair share one verification, so they count as one attempt.
+      const pair = createHash('sha256').update(credentials.username).update('\u0000').update(credentials.password).digest('base64');
+      const attempt = deps.signInThrottle.begin(credentials.username, request.ip, pair);
       if (!attempt.allowed) {
         reply.header('Retry-After', String(attempt.retryAfterSeconds));
         throw new KassaError('RATE_LIMITED', [`Too many failed sign-ins; retry after ${attempt.retryAfterSeconds} seconds`]);

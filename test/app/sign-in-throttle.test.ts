@@ -41,6 +41,16 @@ describe('SignInThrottle', () => {
     expect(t.begin('shop', '192.0.2.1').allowed).toBe(false);
   });
 
+  it('counts requests sharing one credential pair (one verification) as one attempt', () => {
+    const t = new SignInThrottle(new ManualClock(0));
+    const same = Array.from({ length: 50 }, () => t.begin('shop', '192.0.2.1', 'pair-1'));
+    expect(same.every((v) => v.allowed)).toBe(true);
+    for (const v of same) if (v.allowed) v.done(false);
+    // Fifty requests, one wrong pair: one failure.
+    for (let i = 1; i < limits.signInFailuresPerUsernameMax; i++) expect(fail(t, 'shop', '192.0.2.1').allowed).toBe(true);
+    expect(t.begin('shop', '192.0.2.1', 'pair-1').allowed).toBe(false);
+  });
+
   it("a success clears the username's failures but not the address's", () => {
     const t = new SignInThrottle(new ManualClock(0), { failuresPerUsernameMax: 3, failuresPerAddressMax: 5, windowMs: 60_000, entriesMax: 100 });
     fail(t, 'shop', 'a');

@@ -50,6 +50,11 @@ it('lets at most the limit of a parallel burst of wrong passwords reach verifica
   expect(verify).toHaveBeenCalledTimes(limits.signInFailuresPerUsernameMax);
 });
 
+it('lets a burst of requests with the right password through, however many arrive at once', async () => {
+  const answers = await Promise.all(Array.from({ length: 60 }, () => get('/v2/notification/webhooks', t.merchant.authorization, '192.0.2.77')));
+  expect(answers.map((a) => a.statusCode)).toEqual(Array(60).fill(200));
+});
+
 it('does not count requests without credentials', async () => {
   for (let i = 0; i < limits.signInFailuresPerAddressMax + 5; i++) expect((await t.kassa.app.inject({ method: 'GET', url: '/v2/notification/webhooks', remoteAddress: '192.0.2.50' })).statusCode).toBe(401);
   expect((await get('/v2/notification/webhooks', t.merchant.authorization, '192.0.2.50')).statusCode).toBe(200);
