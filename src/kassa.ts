@@ -12,7 +12,7 @@ import { cryptoRandom, systemClock, type Clock, type Random } from './app/ports.
 import type { Config } from './config/config.js';
 import { buildApp, type App } from './http/app.js';
 import type { AppDeps } from './http/deps.js';
-import { OutboxDispatcher, type Transport } from './outbox/dispatcher.js';
+import { OutboxDispatcher, guardedTransport, type Transport } from './outbox/dispatcher.js';
 import { registerTimerHandlers } from './timers/handlers.js';
 import { TimerRunner } from './timers/timer-runner.js';
 import { openStore } from './store/open-store.js';
@@ -66,7 +66,7 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   const engine = new Engine({ store, clock, random, logger });
   const accounts = new Accounts(store, clock, random, config.mode);
   const timers = new TimerRunner(engine, logger);
-  const outbox = new OutboxDispatcher(engine, logger, options.transport);
+  const outbox = new OutboxDispatcher(engine, logger, options.transport ?? guardedTransport(config.outbound));
   const secret = config.tokenSecret ?? (await store.getOrCreateSetting('client_token_secret', random.token(32)));
   const clientTokens = new ClientTokens(secret, config.publicUrl);
   const signInThrottle = new SignInThrottle(clock);

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { OutboundPolicy } from '../domain/outbound/outbound-url.js';
 
 export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -27,6 +28,12 @@ export interface Config {
    * CPU core). 1 (the default) serves from this process; more fork workers (node:cluster).
    */
   readonly workers: number;
+  /**
+   * The rule for every URL Kassa calls (webhooks, callbacks, the merchant role's provider):
+   * mode, whether loopback/private targets are allowed in live mode
+   * (KASSA_OUTBOUND_ALLOW_PRIVATE), and Kassa's own public origin (always allowed).
+   */
+  readonly outbound: OutboundPolicy;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +48,7 @@ const knownKassaKeys = new Set([
   'KASSA_PUBLIC_URL',
   'KASSA_POLL_INTERVAL_MS',
   'KASSA_WORKERS',
+  'KASSA_OUTBOUND_ALLOW_PRIVATE',
 ]);
 
 export function loadConfig(env: Record<string, string | undefined>, cwd: string): Config {
@@ -93,7 +101,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   const workers = env.KASSA_WORKERS?.trim() === 'auto' ? availableParallelism() : parseInteger('KASSA_WORKERS', env.KASSA_WORKERS, 1, 1, 64);
   if (workers > 1 && store.kind === 'sqlite' && store.path === ':memory:') throw new ConfigError('KASSA_WORKERS: an in-memory database cannot be shared by several processes; use 1');
 
-  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers });
+  const allowPrivateRaw = env.KASSA_OUTBOUND_ALLOW_PRIVATE?.trim().toLowerCase() || 'false';
+  if (allowPrivateRaw !== 'true' && allowPrivateRaw !== 'false') throw new ConfigError(`KASSA_OUTBOUND_ALLOW_PRIVATE: must be "true" or "false", got "${env.KASSA_OUTBOUND_ALLOW_PRIVATE}"`);
+  const outbound: OutboundPolicy = Object.freeze({ mode: modeRaw, allowPrivate: allowPrivateRaw === 'true', trustedOrigin: publicUrl });
+
+  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers, outbound });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -32,6 +32,8 @@ export const limits = Object.freeze({
   timerBatchSize: 200,
   outboxBatchSize: 50,
   webhookTimeoutMs: 10_000,
+  /** Bytes of an answer to an outbound call (webhook receiver, provider) that are read at most. */
+  outboundResponseBytesMax: 8 * 1_048_576,
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
   /** A clock advance reports (as `timers_fired`) at most this many due timers; it fires them all. */

@@ -364,8 +364,9 @@ describe('idempotency records', () => {
 describe('every limit has a test', () => {
   // The SQLite store's own bounds are tested where the machinery to hold them exists: syncs held by
   // hand (wal-sync) and a write lock held by another connection (sqlite-write-lock).
-  // The sign-in throttle's limits are tested in its own suites (the module and over HTTP).
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts'];
+  // The sign-in throttle's limits are tested in its own suites (the module and over HTTP), and the
+  // outbound response cap where a local server can send it.
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts'];
   it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts, the SQLite store or the sign-in throttle suites)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));
