@@ -63,8 +63,17 @@ export function basicAuth(deps: AppDeps) {
   return hook;
 }
 
+const sandboxHooks = new WeakSet<object>();
+
+/** Whether a route hook is the sandbox-mode guard (its route answers 404 in live mode). */
+export function isSandboxHook(hook: unknown): boolean {
+  return typeof hook === 'function' && sandboxHooks.has(hook);
+}
+
 export function requireSandbox(deps: AppDeps) {
-  return async function sandboxOnly(): Promise<void> {
+  const hook = async function sandboxOnly(): Promise<void> {
     if (deps.config.mode !== 'sandbox') throw new KassaError('ROUTE_NOT_FOUND', ['Sandbox helpers exist only in sandbox mode']);
   };
+  sandboxHooks.add(hook);
+  return hook;
 }

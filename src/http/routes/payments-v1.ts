@@ -44,6 +44,7 @@ const CustomerTokenResponse = Type.Object({
 });
 
 const SessionParams = Type.Object({ session_id: PathId });
+const SeeOther = Type.Null({ description: "See Other: Location is the merchant's confirmation URL" });
 const TokenParams = Type.Object({ authorizationToken: PathId });
 
 export function paymentsV1Routes(app: App, deps: AppDeps): void {
@@ -124,7 +125,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
   // accounts, and only the merchant's own confirmation URL is ever revealed (as a redirect).
   app.get(
     '/payments/v1/redirect/:order_id',
-    { schema: { tags, summary: 'Forward the customer to the merchant confirmation URL', params: Type.Object({ order_id: PathId }) } },
+    { schema: { tags, summary: 'Forward the customer to the merchant confirmation URL', params: Type.Object({ order_id: PathId }), response: { 303: SeeOther, ...v1Errors(404) } } },
     async (request, reply) => {
       const found = await deps.engine.store.findLookup('order', request.params.order_id);
       const order = found && (await deps.engine.store.getAggregate<OrderState>(found.accountId, 'order', found.id));
@@ -136,7 +137,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
 
   app.get(
     '/payments/v1/redirect/token/:token_id',
-    { schema: { tags, summary: 'Forward the customer after tokenization', params: Type.Object({ token_id: PathId }) } },
+    { schema: { tags, summary: 'Forward the customer after tokenization', params: Type.Object({ token_id: PathId }), response: { 303: SeeOther, ...v1Errors(404) } } },
     async (request, reply) => {
       const found = await deps.engine.store.findLookup('customer_token', request.params.token_id);
       const token = found && (await deps.engine.store.getAggregate<CustomerTokenState>(found.accountId, customerTokenType, found.id));
