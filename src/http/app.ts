@@ -14,7 +14,7 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 import { isAuthHook, isSandboxHook } from './auth.js';
-import { withCommonResponses } from './common-responses.js';
+import { withCommonResponses, type RouteTraits } from './common-responses.js';
 import { installJsonParser } from './json-body.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
@@ -89,14 +89,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Every route declares the error statuses it can answer whatever it does (common-responses.ts).
     const method = String([route.method].flat()[0]);
     const headers = (route.schema?.headers ?? {}) as { properties?: Record<string, unknown> };
-    const traits = {
+    const traits: RouteTraits = {
       method,
       url: route.url,
       authenticated: [route.preHandler ?? []].flat().some(isAuthHook),
       sandboxOnly: [route.onRequest ?? []].flat().some(isSandboxHook),
       idempotent: headers.properties?.['klarna-idempotency-key'] !== undefined,
     };
-    traits.idempotent ||= traits.authenticated && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method);
     route.schema = { ...route.schema, response: withCommonResponses(traits, route.schema?.response as Record<string, unknown> | undefined) };
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, schema: route.schema as Record<string, unknown> | undefined });
     // Credentials first: route families attach basicAuth as a preHandler; it moves to onRequest, so

@@ -8,7 +8,8 @@
  *   parser: a request that took too long, headers too large), 503 (the server is shutting down);
  * - routes with path parameters or only in sandbox mode: 404 (no such object; not in live mode);
  * - routes that can carry a body (POST, PUT, PATCH, DELETE): 413 (too large), 415 (not UTF-8 JSON);
- * - routes that take Klarna-Idempotency-Key: 409 (the key is in use or was used for another request);
+ * - routes that change something (POST, PUT, PATCH, DELETE, or that declare Klarna-Idempotency-Key):
+ *   409 (the key is in use or was used for another request; a concurrent change won every retry);
  * - routes behind HTTP Basic: 401 (credentials) and 429 (too many failed sign-ins).
  */
 import type { TSchema } from '@sinclair/typebox';
@@ -26,8 +27,11 @@ export interface RouteTraits {
 export function commonErrorStatuses(route: RouteTraits): number[] {
   const statuses = [400, 408, 431, 503];
   if (route.url.includes(':') || route.sandboxOnly) statuses.push(404);
-  if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method)) statuses.push(413, 415);
-  if (route.idempotent) statuses.push(409);
+  const mutating = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method);
+  if (mutating) statuses.push(413, 415);
+  // Every command runs through runCommand (command.ts), which honours the key whether or not the
+  // route's schema names it: found by the fuzzer on the merchant notification route.
+  if (route.idempotent || mutating) statuses.push(409);
   if (route.authenticated) statuses.push(401, 429);
   return statuses.sort((a, b) => a - b);
 }

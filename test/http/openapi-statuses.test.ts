@@ -23,16 +23,17 @@ describe('/openapi.json', () => {
     expect(declared('get', '/payments/v1/redirect/{order_id}')).toEqual(expect.arrayContaining([303, 400, 404]));
     expect(declared('delete', '/v2/notification/webhooks/{webhook_id}')).toEqual(expect.arrayContaining([204, 400, 401, 404, 409, 413, 415, 429]));
     expect(declared('post', '/merchant/v1/requests/{request_id}/check')).toEqual(expect.arrayContaining([400, 401, 404, 409, 413, 415, 429]));
+    expect(declared('post', '/merchant/v1/notifications/{token}')).toEqual(expect.arrayContaining([400, 404, 409, 413, 415]));
     expect(declared('post', '/ordermanagement/v1/orders/{order_id}/captures')).toEqual(expect.arrayContaining([201, 400, 401, 403, 404, 409, 413, 415, 429]));
   });
 
-  it('declares on every operation 400, 408, 431 and 503; on every body-carrying one 413 and 415; with credentials 401 and 429', () => {
+  it('declares on every operation 400, 408, 431 and 503; on every change 409, 413 and 415; with credentials 401 and 429', () => {
     for (const [path, item] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(item)) {
         const statuses = Object.keys(op.responses).map(Number);
         const where = `${method.toUpperCase()} ${path}`;
         expect(statuses, where).toEqual(expect.arrayContaining([400, 408, 431, 503]));
-        if (['post', 'put', 'patch', 'delete'].includes(method)) expect(statuses, where).toEqual(expect.arrayContaining([413, 415]));
+        if (['post', 'put', 'patch', 'delete'].includes(method)) expect(statuses, where).toEqual(expect.arrayContaining([409, 413, 415]));
         if (statuses.includes(401)) expect(statuses, where).toContain(429);
       }
     }
