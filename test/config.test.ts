@@ -19,6 +19,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KASSA_WORKERS: '2', DATABASE_URL: 'sqlite::memory:' }, '/x')).toThrow(/^KASSA_WORKERS: an in-memory database/);
   });
 
+  it('builds the outbound rule: mode, KASSA_OUTBOUND_ALLOW_PRIVATE (default false), and the public origin as trusted', () => {
+    expect(loadConfig({}, '/x').outbound).toEqual({ mode: 'sandbox', allowPrivate: false, trustedOrigin: 'http://127.0.0.1:4545' });
+    expect(loadConfig({ KASSA_MODE: 'live', KASSA_OUTBOUND_ALLOW_PRIVATE: 'true', KASSA_PUBLIC_URL: 'https://pay.example/base' }, '/x').outbound).toEqual({
+      mode: 'live',
+      allowPrivate: true,
+      trustedOrigin: 'https://pay.example',
+    });
+    expect(() => loadConfig({ KASSA_OUTBOUND_ALLOW_PRIVATE: 'yes' }, '/x')).toThrow(/^KASSA_OUTBOUND_ALLOW_PRIVATE: must be "true" or "false"/);
+  });
+
   it('reads DATABASE_URL, PORT, HOST, KASSA_MODE and KASSA_SANDBOX_MERCHANT', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/kassa', PORT: '8080', HOST: '0.0.0.0', KASSA_MODE: 'live', KASSA_SANDBOX_MERCHANT: 'shop:secret-123' }, '/x');
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', mode: 'live', store: { kind: 'postgres', url: 'postgres://u@db:5432/kassa' }, sandboxMerchant: { username: 'shop', password: 'secret-123' } });

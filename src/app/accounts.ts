@@ -26,6 +26,11 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(actual, expected);
 }
 
+/** C0 controls (NUL included) and DEL: never part of a username or password Kassa issues or accepts. */
+export function hasControlCharacter(value: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(value);
+}
+
 /** Account ids are Klarna partner KRNs; v2 paths carry them as `partner_account_id`. */
 export function newAccountId(random: Random, mode: 'sandbox' | 'live'): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
@@ -47,6 +52,8 @@ export class Accounts {
   ) {}
 
   async create(username: string, password: string, options: { isDefault?: boolean } = {}): Promise<AccountRecord> {
+    // Such a password could never sign in (authenticate refuses it), so no account gets one.
+    if (hasControlCharacter(password)) throw new Error('a password may not contain control characters');
     const account: AccountRecord = {
       id: newAccountId(this.random, this.mode),
       username,
@@ -62,8 +69,9 @@ export class Accounts {
   /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */
   async authenticate(username: string, password: string): Promise<AccountRecord | undefined> {
     // No account has a control character in its name (PostgreSQL cannot even compare a NUL byte):
-    // such a name is simply unknown, never a store error.
-    if (/[\u0000-\u001f\u007f]/.test(username) || username.length > limits.usernameCharsMax) return undefined;
+    // such a name is simply unknown, never a store error. Nor in its password: scrypt's HMAC pads a
+    // short key with NUL bytes, so P and P + "\0" would hash alike and both sign in.
+    if (hasControlCharacter(username) || hasControlCharacter(password) || username.length > limits.usernameCharsMax) return undefined;
     const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
     const cachedId = this.verified.get(cacheKey);
     if (cachedId) return this.store.getAccount(cachedId);

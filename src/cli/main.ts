@@ -30,7 +30,7 @@ function username(value: string): string {
 }
 
 function password(value: string): string {
-  if (value.length < 8 || value.length > 200) throw new InvalidArgumentError('8–200 characters');
+  if (value.length < 8 || value.length > 200 || /[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError('8–200 characters, no control characters');
   return value;
 }
 

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { OutboundPolicy } from '../domain/outbound/outbound-url.js';
 
 export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -32,6 +33,12 @@ export interface Config {
    * only (docs/dashboard.md says why).
    */
   readonly metricsToken?: string;
+  /**
+   * The rule for every URL Kassa calls (webhooks, callbacks, the merchant role's provider):
+   * mode, whether loopback/private targets are allowed in live mode
+   * (KASSA_OUTBOUND_ALLOW_PRIVATE), and Kassa's own public origin (always allowed).
+   */
+  readonly outbound: OutboundPolicy;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +54,7 @@ const knownKassaKeys = new Set([
   'KASSA_POLL_INTERVAL_MS',
   'KASSA_WORKERS',
   'KASSA_METRICS_TOKEN',
+  'KASSA_OUTBOUND_ALLOW_PRIVATE',
 ]);
 
 export function loadConfig(env: Record<string, string | undefined>, cwd: string): Config {
@@ -70,8 +78,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     const at = raw.indexOf(':');
     const username = at > 0 ? raw.slice(0, at) : '';
     const password = at > 0 ? raw.slice(at + 1) : '';
-    if (!/^[A-Za-z0-9_.@-]{1,100}$/.test(username) || password.length < 8 || password.length > 200) {
-      throw new ConfigError('KASSA_SANDBOX_MERCHANT: must be username:password (username of letters, digits, _.@-; password of 8–200 characters)');
+    if (!/^[A-Za-z0-9_.@-]{1,100}$/.test(username) || password.length < 8 || password.length > 200 || /[\u0000-\u001f\u007f]/.test(password)) {
+      throw new ConfigError('KASSA_SANDBOX_MERCHANT: must be username:password (username of letters, digits, _.@-; password of 8–200 characters, no control characters)');
     }
     sandboxMerchant = { username, password };
   }
@@ -103,8 +111,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
     throw new ConfigError('KASSA_METRICS_TOKEN: must be 16–200 visible ASCII characters (no spaces)');
   }
+  const allowPrivateRaw = env.KASSA_OUTBOUND_ALLOW_PRIVATE?.trim().toLowerCase() || 'false';
+  if (allowPrivateRaw !== 'true' && allowPrivateRaw !== 'false') throw new ConfigError(`KASSA_OUTBOUND_ALLOW_PRIVATE: must be "true" or "false", got "${env.KASSA_OUTBOUND_ALLOW_PRIVATE}"`);
+  const outbound: OutboundPolicy = Object.freeze({ mode: modeRaw, allowPrivate: allowPrivateRaw === 'true', trustedOrigin: publicUrl });
 
-  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers, metricsToken });
+  return Object.freeze({ host, port, mode: modeRaw, store, sandboxMerchant, logLevel, tokenSecret, publicUrl, pollIntervalMs, workers, metricsToken, outbound });
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

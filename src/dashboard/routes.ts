@@ -157,17 +157,35 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
       return send(request, reply, 'Sign in', renderSignIn(pre, { next, error, username: form.username }), status);
     };
     if (!sameToken(form._pre, readCookie(request, preSessionCookie))) return retry(403, 'The sign-in form expired or was not sent from this page. Please try again.');
-    const account = await verifyCredentials(form.username ?? '', form.password ?? '');
+    const verdict = await verifyCredentials(request.ip, form.username ?? '', form.password ?? '');
+    if (verdict && 'retryAfterSeconds' in verdict) {
+      const seconds = verdict.retryAfterSeconds;
+      reply.header('Retry-After', String(seconds));
+      return retry(429, `Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`);
+    }
+    const account = verdict;
     if (!account) return retry(401, 'Wrong username or password.');
     clearCookie(deps, request, reply, preSessionCookie);
     setCookie(deps, request, reply, sessionCookie, await sessions.issue(account), dashboardLimits.sessionTtlMs);
     return redirect(reply, next ?? '/dashboard');
   });
 
-  /** The one place the dashboard checks credentials (the API's own check, src/app/accounts.ts). */
-  async function verifyCredentials(username: string, password: string): Promise<AccountRecord | undefined> {
+  /**
+   * The one place the dashboard checks credentials: the API's own check (src/app/accounts.ts) behind
+   * the same failed-sign-in throttle as HTTP Basic (src/app/sign-in-throttle.ts), so the form is no
+   * way around it.
+   */
+  async function verifyCredentials(address: string, username: string, password: string): Promise<AccountRecord | undefined | { retryAfterSeconds: number }> {
     if (!username || !password || username.length > limits.usernameCharsMax || password.length > 1024) return undefined;
-    return deps.accounts.authenticate(username, password);
+    const attempt = deps.signInThrottle.begin(username, address);
+    if (!attempt.allowed) return { retryAfterSeconds: attempt.retryAfterSeconds };
+    let account: AccountRecord | undefined;
+    try {
+      account = await deps.accounts.authenticate(username, password);
+    } finally {
+      attempt.done(account !== undefined);
+    }
+    return account;
   }
 
   app.post('/dashboard/sign-out', { schema: hide, ...post_ }, async (request, reply) => {

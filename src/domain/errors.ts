@@ -19,7 +19,7 @@ export interface ErrorSpec {
 
 function spec(status: number, v1Code: string, message: string, v2Code = v1Code, retryable = false): ErrorSpec {
   const v2Type: V2ErrorType =
-    status >= 500 ? 'TECHNICAL_ERROR' : status === 401 || status === 403 ? 'ACCESS_ERROR' : status === 400 || status === 413 || status === 422 ? 'INPUT_ERROR' : 'RESOURCE_ERROR';
+    status >= 500 ? 'TECHNICAL_ERROR' : status === 401 || status === 403 ? 'ACCESS_ERROR' : status === 400 || status === 413 || status === 415 || status === 422 ? 'INPUT_ERROR' : 'RESOURCE_ERROR';
   return Object.freeze({ status, v1Code, v2Type, v2Code, message, retryable });
 }
 
@@ -34,6 +34,7 @@ export const errorCatalogue = {
   METHOD_NOT_ALLOWED: spec(405, 'NOT_FOUND', 'Method not allowed', 'NOT_FOUND'),
   ROUTE_NOT_FOUND: spec(404, 'NOT_FOUND', 'Resource not found', 'NOT_FOUND'),
   IDEMPOTENCY_IN_FLIGHT: spec(409, 'CONFLICT', 'A request with this Klarna-Idempotency-Key is still being processed', 'CONFLICT', true),
+  IDEMPOTENCY_KEY_REUSED: spec(409, 'CONFLICT', 'Klarna-Idempotency-Key was already used for a different request', 'CONFLICT'),
   CONFLICT: spec(409, 'CONFLICT', 'The object was changed by a concurrent request; retry', 'CONFLICT', true),
   RATE_LIMITED: spec(429, 'TOO_MANY_REQUESTS', 'Too many requests', 'RATE_LIMITED', true),
   INTERNAL_SERVER_ERROR: spec(500, 'INTERNAL_SERVER_ERROR', 'Internal server error', 'INTERNAL_ERROR', true),

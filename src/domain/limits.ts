@@ -15,6 +15,16 @@ export const limits = Object.freeze({
   /** Account usernames (the CLI and KASSA_SANDBOX_MERCHANT allow 1–100 of [A-Za-z0-9_.@-]). */
   usernameCharsMax: 100,
   idempotencyKeyLengthMax: 255,
+  /**
+   * Failed sign-ins (HTTP Basic) tolerated per username and per client address within
+   * signInThrottleWindowMs; beyond them 429 until the window ends (src/app/sign-in-throttle.ts).
+   * The address limit is higher: several merchants may sign in from one address.
+   */
+  signInFailuresPerUsernameMax: 10,
+  signInFailuresPerAddressMax: 50,
+  signInThrottleWindowMs: 5 * 60_000,
+  /** Username and address counters the throttle keeps at most (the oldest idle one is dropped). */
+  signInThrottleEntriesMax: 10_000,
   idempotencyTtlMs: 48 * 3600_000,
   signingKeysPerAccountMax: 50,
   webhooksPerAccountMax: 100,
@@ -22,6 +32,8 @@ export const limits = Object.freeze({
   timerBatchSize: 200,
   outboxBatchSize: 50,
   webhookTimeoutMs: 10_000,
+  /** Bytes of an answer to an outbound call (webhook receiver, provider) that are read at most. */
+  outboundResponseBytesMax: 8 * 1_048_576,
   webhookRetryWindowMs: 12 * 3600_000,
   clockAdvanceSecondsMax: 10 * 365 * 24 * 3600,
   /** A clock advance reports (as `timers_fired`) at most this many due timers; it fires them all. */

@@ -13,7 +13,9 @@ import { limits } from '../domain/limits.js';
 import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
-import { isAuthHook } from './auth.js';
+import { isAuthHook, isSandboxHook } from './auth.js';
+import { withCommonResponses, type RouteTraits } from './common-responses.js';
+import { installJsonParser } from './json-body.js';
 import { observeHttpRequest } from '../metrics/metrics.js';
 import { noteArrival, rememberResponsePayload, requestLogEntry } from './request-log.js';
 
@@ -86,6 +88,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routes: RouteRecord[] = [];
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
+    // Every route declares the error statuses it can answer whatever it does (common-responses.ts).
+    const method = String([route.method].flat()[0]);
+    const headers = (route.schema?.headers ?? {}) as { properties?: Record<string, unknown> };
+    const traits: RouteTraits = {
+      method,
+      url: route.url,
+      authenticated: [route.preHandler ?? []].flat().some(isAuthHook),
+      sandboxOnly: [route.onRequest ?? []].flat().some(isSandboxHook),
+      idempotent: headers.properties?.['klarna-idempotency-key'] !== undefined,
+    };
+    route.schema = { ...route.schema, response: withCommonResponses(traits, route.schema?.response as Record<string, unknown> | undefined) };
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, schema: route.schema as Record<string, unknown> | undefined });
     // Credentials first: route families attach basicAuth as a preHandler; it moves to onRequest, so
     // a caller without valid credentials gets 401 before its body is parsed or validated (and
@@ -107,7 +120,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   // Klarna's APIs speak JSON only; any other body type is 415, not a string that fails validation.
+  // JSON itself must be UTF-8 (json-body.ts).
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app, { emptyIsNoBody: false });
 
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {

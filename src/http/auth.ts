@@ -1,7 +1,10 @@
 /**
  * HTTP Basic authentication per merchant account. Missing or bad credentials: 401 UNAUTHORIZED
  * with a WWW-Authenticate challenge. The password never reaches a log (pino redacts the header).
+ * Too many failed sign-ins for a username or from an address: 429 with Retry-After, before any
+ * hashing (src/app/sign-in-throttle.ts).
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError } from '../domain/errors.js';
 import type { AccountRecord } from '../store/port.js';
@@ -35,7 +38,21 @@ export function isAuthHook(hook: unknown): boolean {
 export function basicAuth(deps: AppDeps) {
   const hook = async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const credentials = parseBasic(request.headers.authorization);
-    const account = credentials && (await deps.accounts.authenticate(credentials.username, credentials.password));
+    let account: AccountRecord | undefined;
+    if (credentials) {
+      // Requests with the same pair share one verification, so they count as one attempt.
+      const pair = createHash('sha256').update(credentials.username).update('\u0000').update(credentials.password).digest('base64');
+      const attempt = deps.signInThrottle.begin(credentials.username, request.ip, pair);
+      if (!attempt.allowed) {
+        reply.header('Retry-After', String(attempt.retryAfterSeconds));
+        throw new KassaError('RATE_LIMITED', [`Too many failed sign-ins; retry after ${attempt.retryAfterSeconds} seconds`]);
+      }
+      try {
+        account = await deps.accounts.authenticate(credentials.username, credentials.password);
+      } finally {
+        attempt.done(account !== undefined);
+      }
+    }
     if (!account) {
       reply.header('WWW-Authenticate', 'Basic realm="Kassa"');
       throw new KassaError('UNAUTHORIZED', [credentials ? 'Bad credentials' : 'Missing or malformed Authorization header (HTTP Basic)']);
@@ -46,8 +63,17 @@ export function basicAuth(deps: AppDeps) {
   return hook;
 }
 
+const sandboxHooks = new WeakSet<object>();
+
+/** Whether a route hook is the sandbox-mode guard (its route answers 404 in live mode). */
+export function isSandboxHook(hook: unknown): boolean {
+  return typeof hook === 'function' && sandboxHooks.has(hook);
+}
+
 export function requireSandbox(deps: AppDeps) {
-  return async function sandboxOnly(): Promise<void> {
+  const hook = async function sandboxOnly(): Promise<void> {
     if (deps.config.mode !== 'sandbox') throw new KassaError('ROUTE_NOT_FOUND', ['Sandbox helpers exist only in sandbox mode']);
   };
+  sandboxHooks.add(hook);
+  return hook;
 }

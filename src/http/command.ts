@@ -4,7 +4,9 @@
  * response is committed in the same transaction as the command's effects and replayed byte for byte
  * on every repeat for at least 24 h, without a second effect. The same key while the first request
  * is still running answers 409. Rejections (4xx) are not stored, because they changed nothing: a
- * retry runs again. A key reused on a different operation is refused with 409.
+ * retry runs again. A key reused for a different request — another operation, another object, or
+ * the same operation with another body — is refused with 409 CONFLICT, never answered with the
+ * first request's response (request-fingerprint.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UnitOfWork } from '../app/unit-of-work.js';
@@ -12,6 +14,7 @@ import { KassaError } from '../domain/errors.js';
 import { limits } from '../domain/limits.js';
 import { DuplicateKey, type IdempotencyRecord } from '../store/port.js';
 import type { AppDeps } from './deps.js';
+import { requestFingerprint } from './request-fingerprint.js';
 
 export interface HttpResult {
   status: number;
@@ -51,8 +54,9 @@ export async function runCommand(
     return send(reply, result.status, result.headers ?? {}, serialize(result.body));
   }
 
+  const requestHash = requestFingerprint(request);
   const stored = await deps.engine.store.getIdempotency(account.id, key);
-  if (stored) return replay(reply, stored, scope);
+  if (stored) return replay(reply, stored, key, scope, requestHash);
   const slot = `${account.id}\u0000${key}`;
   if (inFlight.has(slot)) throw new KassaError('IDEMPOTENCY_IN_FLIGHT');
   inFlight.add(slot);
@@ -61,7 +65,7 @@ export async function runCommand(
     const result = await deps.engine.execute(account, request.correlationId, command, {
       idempotency: (r, now): IdempotencyRecord => {
         body = serialize(r.body);
-        return { accountId: account.id, key, scope, statusCode: r.status, headers: r.headers ?? {}, body, createdAt: now };
+        return { accountId: account.id, key, scope, requestHash, statusCode: r.status, headers: r.headers ?? {}, body, createdAt: now };
       },
     });
     await result.afterCommit?.();
@@ -70,7 +74,7 @@ export async function runCommand(
     // Another node committed the same key first: answer with its response, never a second effect.
     if (error instanceof DuplicateKey && error.what === 'idempotency') {
       const winner = await deps.engine.store.getIdempotency(account.id, key);
-      if (winner) return replay(reply, winner, scope);
+      if (winner) return replay(reply, winner, key, scope, requestHash);
     }
     throw error;
   } finally {
@@ -78,8 +82,13 @@ export async function runCommand(
   }
 }
 
-function replay(reply: FastifyReply, stored: IdempotencyRecord, scope: string): FastifyReply {
-  if (stored.scope !== scope) throw new KassaError('CONFLICT', ['Klarna-Idempotency-Key was already used for a different operation']);
+function replay(reply: FastifyReply, stored: IdempotencyRecord, key: string, scope: string, requestHash: string): FastifyReply {
+  // Records from before request hashes were stored have none: they replay as they always did.
+  if (stored.scope !== scope || (stored.requestHash !== undefined && stored.requestHash !== requestHash)) {
+    throw new KassaError('IDEMPOTENCY_KEY_REUSED', [
+      `Conflict: Klarna-Idempotency-Key (${JSON.stringify(key)} was already used for a different request; send a new key for a new request)`,
+    ]);
+  }
   reply.header('Idempotent-Replayed', 'true');
   return send(reply, stored.statusCode, stored.headers, stored.body);
 }

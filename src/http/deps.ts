@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Accounts } from '../app/accounts.js';
 import type { Engine } from '../app/engine.js';
+import type { SignInThrottle } from '../app/sign-in-throttle.js';
 import type { ClientTokens } from '../app/client-tokens.js';
 import type { OutboxDispatcher } from '../outbox/dispatcher.js';
 import type { TimerRunner } from '../timers/timer-runner.js';
@@ -15,6 +16,7 @@ export interface AppDeps {
   config: Config;
   engine: Engine;
   accounts: Accounts;
+  signInThrottle: SignInThrottle;
   timers: TimerRunner;
   outbox: OutboxDispatcher;
   clientTokens: ClientTokens;

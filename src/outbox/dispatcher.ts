@@ -11,18 +11,21 @@ import { limits } from '../domain/limits.js';
 import { observeDelivery } from '../metrics/metrics.js';
 import type { AccountRecord, OutboxRecord } from '../store/port.js';
 import { isDeliverySuccess, nextAttemptAt } from './retry-policy.js';
+import type { OutboundPolicy } from '../domain/outbound/outbound-url.js';
+import { sendGuarded } from '../outbound/guarded-http.js';
 
 export interface Transport {
   post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number }>;
 }
 
-export const fetchTransport: Transport = {
-  async post(url, headers, body, timeoutMs) {
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await response.arrayBuffer().catch(() => undefined);
-    return { status: response.status };
-  },
-};
+/** Sends over HTTP(S) under the outbound rule, judged again on the resolved address (guarded-http.ts). */
+export function guardedTransport(policy: OutboundPolicy): Transport {
+  return {
+    async post(url, headers, body, timeoutMs) {
+      return { status: (await sendGuarded({ method: 'POST', url, headers, body, timeoutMs }, policy)).status };
+    },
+  };
+}
 
 const leaseMs = limits.webhookTimeoutMs * 2;
 
@@ -33,7 +36,7 @@ export class OutboxDispatcher {
   constructor(
     private readonly engine: Engine,
     private readonly logger: Logger,
-    private readonly transport: Transport = fetchTransport,
+    private readonly transport: Transport,
   ) {}
 
   /** Sends everything of this account that is due now; repeats until nothing due is left. */

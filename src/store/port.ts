@@ -108,6 +108,11 @@ export interface IdempotencyRecord {
   key: string;
   /** Method and route pattern of the first request; a key reused elsewhere is refused. */
   scope: string;
+  /**
+   * SHA-256 of the first request (method, route, path, canonical body): the same key with a
+   * different request is refused. Absent on records written before it was stored (they replay).
+   */
+  requestHash?: string;
   statusCode: number;
   headers: Record<string, string>;
   body: string;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/http/app.js';
-import { dashboardLimits } from '../../src/domain/limits.js';
+import { dashboardLimits, limits } from '../../src/domain/limits.js';
 import { cookiesOf, fieldOf, form, signIn } from '../support/dashboard.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
 import { getOrder, newOrder } from '../support/om.js';
@@ -87,6 +87,33 @@ describe('signing in', () => {
       expect(res.statusCode).toBe(401);
       expect(res.body).toContain('Wrong username or password');
       expect(cookiesOf(res).kassa_dashboard).toBeUndefined();
+    }
+  });
+
+  it(`throttles failed sign-ins like HTTP Basic: beyond ${limits.signInFailuresPerUsernameMax} per username, 429 with Retry-After; the API shares the count`, async () => {
+    const own = await startTestKassa();
+    try {
+      const victim = await own.createMerchant('dash-throttled');
+      const signInAs = async (password: string) => {
+        const page = await own.request('GET', '/dashboard/sign-in', { merchant: null });
+        return own.request('POST', '/dashboard/sign-in', {
+          merchant: null,
+          headers: { cookie: `kassa_dashboard_pre=${cookiesOf(page).kassa_dashboard_pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form({ _pre: fieldOf(page.body, '_pre')!, username: victim.username, password }),
+        });
+      };
+      for (let i = 0; i < limits.signInFailuresPerUsernameMax; i++) expect((await signInAs(`wrong-${i}`)).statusCode).toBe(401);
+      const refused = await signInAs(victim.password);
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body).toContain('Too many failed sign-ins');
+      expect(cookiesOf(refused).kassa_dashboard).toBeUndefined();
+      // The API's HTTP Basic counts the same failures.
+      expect((await own.request('GET', '/ordermanagement/v1/orders/some-id', { merchant: victim })).statusCode).toBe(429);
+      own.clock.advance(limits.signInThrottleWindowMs + 1000);
+      expect((await signInAs(victim.password)).statusCode).toBe(303);
+    } finally {
+      await own.close();
     }
   });
 

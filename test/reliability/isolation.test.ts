@@ -190,7 +190,11 @@ describe('isolation matrix', () => {
   it("a signed-in dashboard user of another account gets 404 for every dashboard page and action on this merchant's objects, and sees none of its data", async () => {
     await quiesce();
     const before = await rowsOf(world.merchant.accountId);
-    const them = await signIn(t, intruder);
+    // A merchant of its own: the API intruder's requests log holds the paths it probed, which name this
+    // merchant's ids by design (its own requests), so its requests page would list them.
+    const them = await signIn(t, await t.createMerchant('dashboard-intruder'));
+    // One of this merchant's own API requests, for the requests log's detail page.
+    ownerCorrelationId = (await t.kassa.deps.requestLog.list(world.merchant.accountId, { limit: 1 }))[0]?.correlationId;
     const routes = hiddenOperations(routeTable(t.kassa.app)).filter((op) => op.path.startsWith('/dashboard'));
     expect(routes.length).toBeGreaterThan(15);
     const problems: string[] = [];
@@ -208,7 +212,7 @@ describe('isolation matrix', () => {
         const res = op.method === 'GET' ? await them.get(url) : await them.post(url, { amount: '100', unit: 'days' });
         // Pages without an object (lists, home, webhooks, clock, sign-out, clock advance) answer the
         // intruder's own view (or a redirect); they must simply show nothing of this merchant.
-        const hasObject = op.pathParams.some((p) => p.name === 'id');
+        const hasObject = op.pathParams.some((p) => p.name === 'id' || p.name === 'correlationId');
         check(`${op.method} ${url}`, res, url, hasObject ? 404 : undefined);
       }
     }
@@ -237,6 +241,8 @@ describe('isolation matrix', () => {
   });
 });
 
+let ownerCorrelationId: string | undefined;
+
 /** Each dashboard object kind and the world's id for it. */
 const dashboardKinds: [string, string][] = [
   ['orders', 'order_id'],
@@ -256,6 +262,7 @@ function dashboardUrls(path: string): string[] {
   if (path.startsWith('/dashboard/merchant-orders/{id}')) return [fill(path, { id: world.merchantIds.get('orderid')! })];
   if (path.startsWith('/dashboard/orders/{id}')) return [fill(path, { id: order, capture_id: world.ids.get('captureid')! })];
   if (path.startsWith('/dashboard/deliveries/{id}')) return [fill(path, { id: world.ids.get('deliveryid')! })];
+  if (path === '/dashboard/requests/{correlationId}') return ownerCorrelationId ? [fill(path, { correlationId: ownerCorrelationId })] : [];
   if (path === '/dashboard/{kind}') return dashboardKinds.map(([slug]) => fill(path, { kind: slug }));
   if (!path.includes('{')) return [path];
   return [];

@@ -11,14 +11,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpClient, HttpRequest } from '../../src/app/merchant/http-client.js';
-import { fetchHttpClient } from '../../src/app/merchant/http-client.js';
+import { guardedHttpClient } from '../../src/app/merchant/http-client.js';
 import { merchantRuntimeFor, type MerchantRuntime } from '../../src/app/merchant/merchant-runtime.js';
 import { limits } from '../../src/domain/limits.js';
 import { isRejection } from '../../src/domain/errors.js';
 import { decideCommand } from '../../src/domain/merchant-order/decide-command.js';
 import { Draft, unknownRetryDelayMs, type Decision } from '../../src/domain/merchant-order/merchant-order-core.js';
 import { merchantOrderType, type MerchantOrder, type RequestEntry } from '../../src/domain/merchant-order/merchant-order-state.js';
-import { fetchTransport } from '../../src/outbox/dispatcher.js';
+import { guardedTransport } from '../../src/outbox/dispatcher.js';
 import type { AccountRecord } from '../../src/store/port.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { swedishOrder } from '../fixtures/orders.js';
@@ -257,7 +257,7 @@ describe('transport timeouts', () => {
     expect(seen.length).toBeGreaterThan(3);
     expect(new Set(seen)).toEqual(new Set([bound('merchantCallTimeoutMs')]));
     // The real client enforces whatever it is given (a short one here: no waiting for the limit).
-    await expect(fetchHttpClient.send({ method: 'GET', url: hangingUrl, headers: {}, timeoutMs: 50 })).rejects.toThrow(/timeout|abort/i);
+    await expect(guardedHttpClient(t.config.outbound).send({ method: 'GET', url: hangingUrl, headers: {}, timeoutMs: 50 })).rejects.toThrow(/timeout|abort/i);
   });
 
   it('webhookTimeoutMs: every webhook delivery carries the limit, and the transport gives up at its timeout', async () => {
@@ -276,7 +276,7 @@ describe('transport timeouts', () => {
     }
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(new Set(seen)).toEqual(new Set([bound('webhookTimeoutMs')]));
-    await expect(fetchTransport.post(hangingUrl, {}, '{}', 50)).rejects.toThrow(/timeout|abort/i);
+    await expect(guardedTransport(t.config.outbound).post(hangingUrl, {}, '{}', 50)).rejects.toThrow(/timeout|abort/i);
   });
 });
 

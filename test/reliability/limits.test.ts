@@ -427,8 +427,10 @@ describe('every limit has a test', () => {
   // The SQLite store's own bounds are tested where the machinery to hold them exists: syncs held by
   // hand (wal-sync) and a write lock held by another connection (sqlite-write-lock); the requests
   // log's buffer bounds with a store that refuses writes by hand (request-log-buffer).
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts'];
-  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts or the SQLite store suites)', () => {
+  // The sign-in throttle's limits are tested in its own suites (the module and over HTTP), and the
+  // outbound response cap where a local server can send it.
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts'];
+  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts, the SQLite store, the requests log or the sign-in throttle suites)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));
     expect(untested).toEqual([]);

@@ -3,6 +3,8 @@
  * in wrappers that inject faults (timeouts, 5xx) or crash the process at a chosen call. Nothing
  * here logs: headers carry credentials.
  */
+import type { OutboundPolicy } from '../../domain/outbound/outbound-url.js';
+import { sendGuarded } from '../../outbound/guarded-http.js';
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
@@ -22,18 +24,10 @@ export interface HttpClient {
   send(request: HttpRequest): Promise<HttpResponse>;
 }
 
-export const fetchHttpClient: HttpClient = {
-  async send(request) {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-    const body = await response.text();
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
-    return { status: response.status, headers, body };
-  },
-};
+/**
+ * Real requests under the outbound rule (src/outbound/guarded-http.ts): a connection URL stored
+ * before the rule existed, or a name that now resolves somewhere forbidden, is refused at connect.
+ */
+export function guardedHttpClient(policy: OutboundPolicy): HttpClient {
+  return { send: (request) => sendGuarded(request, policy) };
+}

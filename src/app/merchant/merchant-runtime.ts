@@ -27,7 +27,7 @@ import { merchantOrderType, type Cart, type MerchantOrder, type MerchantSettings
 import type { AccountRecord, TimerRecord } from '../../store/port.js';
 import type { Engine } from '../engine.js';
 import type { UnitOfWork } from '../unit-of-work.js';
-import { fetchHttpClient, type HttpClient } from './http-client.js';
+import { guardedHttpClient, type HttpClient } from './http-client.js';
 import { KlarnaClient, RequestNotSent } from './klarna-client.js';
 import { credentialsOf, currentConnectionId, loadSettings } from './merchant-profile.js';
 import { performStep } from './perform-step.js';
@@ -52,7 +52,7 @@ interface StepTimerPayload {
 
 export class MerchantRuntime {
   /** Outbound HTTP (tests swap it to inject faults). */
-  http: HttpClient = fetchHttpClient;
+  http: HttpClient;
   callTimeoutMs: number = limits.merchantCallTimeoutMs;
   private boxPromise?: Promise<SecretBox>;
   private readonly locks = new Map<string, Promise<void>>();
@@ -62,7 +62,9 @@ export class MerchantRuntime {
     readonly engine: Engine,
     readonly config: Config,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.http = guardedHttpClient(config.outbound);
+  }
 
   box(): Promise<SecretBox> {
     this.boxPromise ??= this.engine.store.getOrCreateSetting('merchant_connection_secret', this.engine.random.token(32)).then((secret) => new SecretBox(secret));

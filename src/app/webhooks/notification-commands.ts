@@ -4,6 +4,7 @@
  * signing key's secret is random (32 bytes, base64url) and returned only by the create call.
  */
 import { orThrow } from '../../domain/errors.js';
+import type { OutboundPolicy } from '../../domain/outbound/outbound-url.js';
 import {
   addSigningKey,
   addWebhook,
@@ -32,17 +33,17 @@ export async function deleteSigningKey(uow: UnitOfWork, signingKeyId: string): P
   uow.event(notificationConfigType, notificationConfigId, 'signing_key.deleted', { signing_key_id: signingKeyId });
 }
 
-export async function createWebhook(uow: UnitOfWork, fields: WebhookFields & { url: string; event_types: string[]; signing_key_id: string }, mode: 'sandbox' | 'live'): Promise<Webhook> {
+export async function createWebhook(uow: UnitOfWork, fields: WebhookFields & { url: string; event_types: string[]; signing_key_id: string }, policy: OutboundPolicy): Promise<Webhook> {
   const config = await loadNotificationConfig(uow);
-  const result = orThrow(addWebhook(config, { webhookId: uow.ctx.random.uuid(), now: uow.now, mode, fields }));
+  const result = orThrow(addWebhook(config, { webhookId: uow.ctx.random.uuid(), now: uow.now, policy, fields }));
   saveNotificationConfig(uow, result.config);
   uow.event(notificationConfigType, notificationConfigId, 'webhook.created', { webhook_id: result.webhook.webhook_id, url: result.webhook.url, event_types: result.webhook.event_types });
   return result.webhook;
 }
 
-export async function changeWebhook(uow: UnitOfWork, webhookId: string, fields: WebhookFields, mode: 'sandbox' | 'live'): Promise<Webhook> {
+export async function changeWebhook(uow: UnitOfWork, webhookId: string, fields: WebhookFields, policy: OutboundPolicy): Promise<Webhook> {
   const config = await loadNotificationConfig(uow);
-  const result = orThrow(updateWebhook(config, { webhookId, now: uow.now, mode, fields }));
+  const result = orThrow(updateWebhook(config, { webhookId, now: uow.now, policy, fields }));
   saveNotificationConfig(uow, result.config);
   uow.event(notificationConfigType, notificationConfigId, 'webhook.updated', { webhook_id: webhookId, fields: Object.keys(fields) });
   return result.webhook;

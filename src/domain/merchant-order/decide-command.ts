@@ -11,6 +11,7 @@ import { limits } from '../limits.js';
 import { isFinal } from '../machine.js';
 import type { OrderLine, ShippingInfo } from '../order/order-state.js';
 import { sumLines } from '../session/validate-order.js';
+import { linesMatchAmount } from '../order/lines-match-amount.js';
 import { Draft, type DecideContext, type Decision } from './merchant-order-core.js';
 import { allows, inFlightStates, merchantOrderMachine, type MerchantOrderEvent } from './merchant-order-machine.js';
 import { mutatingStepKinds, type Cart, type CaptureIntent, type MerchantOrder, type MerchantRefund, type Step } from './merchant-order-state.js';
@@ -199,6 +200,8 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
       }
       const amount = captureAmount(o, command.captured_amount);
       if (typeof amount !== 'number') return amount;
+      const lines = linesMatchAmount(command.order_lines, amount, 'captured_amount', o.cart.purchase_country);
+      if (lines) return lines;
       d.move('ship', o.status === 'ready_to_ship' ? 'capture_on_shipment' : undefined, { shipping_info: command.shipping_info.length });
       startCapture(d, { amount, order_lines: command.order_lines, shipping_info: command.shipping_info, description: command.description }, clientKey);
       break;
@@ -209,6 +212,8 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
       if (no) return no;
       const amount = captureAmount(o, command.captured_amount);
       if (typeof amount !== 'number') return amount;
+      const lines = linesMatchAmount(command.order_lines, amount, 'captured_amount', o.cart.purchase_country);
+      if (lines) return lines;
       d.move('capture');
       startCapture(d, { amount, order_lines: command.order_lines, shipping_info: command.shipping_info, description: command.description }, clientKey);
       break;
@@ -239,6 +244,8 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
       if (no) return no;
       const left = o.captured_amount - o.refunded_amount - pendingRefunds(o);
       if (command.refunded_amount < 1) return reject('BAD_VALUE', 'Bad value: refunded_amount (at least 1)');
+      const lines = linesMatchAmount(command.order_lines, command.refunded_amount, 'refunded_amount', o.cart.purchase_country);
+      if (lines) return lines;
       if (command.refunded_amount > left) return reject('REFUND_NOT_ALLOWED', `Refund amount ${command.refunded_amount} is more than the ${left} captured and not yet refunded`);
       const refundId = ctx.newId();
       d.move('refund', undefined, { refunded_amount: command.refunded_amount });

@@ -1,12 +1,13 @@
 /**
  * Captures (reference §2): create one, and the per-capture operations (shipping info, trigger
  * send-out, extend the invoice due date). Checks run in a fixed order so the same request always
- * gets the same code: the order's status (cancelled / expired / nothing left) -> the capture
+ * gets the same code: the order lines against the amount (400, lines-match-amount.ts) -> the order's status (cancelled / expired / nothing left) -> the capture
  * deadline -> fraud review -> the per-order capture limit -> the amount against what remains.
  * Each failure is 403 CAPTURE_NOT_ALLOWED with a message that says which.
  */
 import { reject, type Rejection } from '../errors.js';
 import { limits } from '../limits.js';
+import { linesMatchAmount } from './lines-match-amount.js';
 import { amountGuardOf, orderTransition } from './order-machine.js';
 import type { Capture, OrderLine, OrderState, ShippingInfo } from './order-state.js';
 import { cloneOrder, decided, iso, statusWords, type DecideResult, type OrderContext } from './order-decision.js';
@@ -38,6 +39,8 @@ export function captureBlocked(order: OrderState, now: number): Rejection | unde
 }
 
 export function decideCapture(order: OrderState, input: CaptureInput, ids: CaptureIds, ctx: OrderContext): DecideResult {
+  const lines = linesMatchAmount(input.order_lines, input.captured_amount, 'captured_amount', order.purchase_country);
+  if (lines) return lines;
   const blocked = captureBlocked(order, ctx.now);
   if (blocked) return blocked;
   if (order.captures.length >= limits.capturesPerOrderMax) {

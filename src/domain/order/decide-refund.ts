@@ -3,10 +3,12 @@
  * add up to more than was captured (403 REFUND_NOT_ALLOWED). A refund is spread over the
  * captures oldest first, each up to what is still unrefunded on it, so every capture's
  * `refunded_amount` stays ≤ its `captured_amount` and their sum is the order's `refunded_amount`.
- * A refund that leaves nothing captured unrefunded and nothing authorized closes the order.
+ * A refund that leaves nothing captured unrefunded and nothing authorized closes the order. Its
+ * order lines, if any, must add up to the refunded amount (400, lines-match-amount.ts), checked first.
  */
 import { reject } from '../errors.js';
 import { limits } from '../limits.js';
+import { linesMatchAmount } from './lines-match-amount.js';
 import { amountGuardOf, orderTransition } from './order-machine.js';
 import type { OrderLine, OrderState, Refund } from './order-state.js';
 import { cloneOrder, decided, iso, statusWords, type DecideResult, type OrderContext } from './order-decision.js';
@@ -19,6 +21,8 @@ export interface RefundInput {
 }
 
 export function decideRefund(order: OrderState, input: RefundInput, refundId: string, ctx: OrderContext): DecideResult {
+  const lines = linesMatchAmount(input.order_lines, input.refunded_amount, 'refunded_amount', order.purchase_country);
+  if (lines) return lines;
   if (order.captured_amount === 0) return reject('REFUND_NOT_ALLOWED', 'Order has no captures. Refund not possible');
   if (order.refunds.length >= limits.refundsPerOrderMax) {
     return reject('REFUND_NOT_ALLOWED', `An order can have at most ${limits.refundsPerOrderMax} refunds`);

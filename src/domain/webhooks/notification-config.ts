@@ -8,6 +8,7 @@
 import { reject, type Rejection } from '../errors.js';
 import { limits } from '../limits.js';
 import { isValidPattern } from './event-types.js';
+import type { OutboundPolicy } from '../outbound/outbound-url.js';
 import { checkWebhookUrl } from './webhook-url.js';
 
 export const notificationConfigType = 'notification_config';
@@ -63,9 +64,9 @@ export interface WebhookFields {
 }
 
 /** Checks the fields a create or update sets, in a fixed order so the same input gets the same code. */
-function checkFields(config: NotificationConfig, fields: WebhookFields, mode: 'sandbox' | 'live'): true | Rejection {
+function checkFields(config: NotificationConfig, fields: WebhookFields, policy: OutboundPolicy): true | Rejection {
   if (fields.url !== undefined) {
-    const ok = checkWebhookUrl(fields.url, mode);
+    const ok = checkWebhookUrl(fields.url, policy);
     if (ok !== true) return ok;
   }
   if (fields.event_types !== undefined) {
@@ -86,9 +87,9 @@ function checkFields(config: NotificationConfig, fields: WebhookFields, mode: 's
 
 export function addWebhook(
   config: NotificationConfig,
-  input: { webhookId: string; now: number; mode: 'sandbox' | 'live'; fields: Required<Pick<WebhookFields, 'url' | 'event_types' | 'signing_key_id'>> & WebhookFields },
+  input: { webhookId: string; now: number; policy: OutboundPolicy; fields: Required<Pick<WebhookFields, 'url' | 'event_types' | 'signing_key_id'>> & WebhookFields },
 ): { config: NotificationConfig; webhook: Webhook } | Rejection {
-  const ok = checkFields(config, input.fields, input.mode);
+  const ok = checkFields(config, input.fields, input.policy);
   if (ok !== true) return ok;
   if (config.webhooks.length >= limits.webhooksPerAccountMax) return reject('LIMIT_EXCEEDED', `An account has at most ${limits.webhooksPerAccountMax} webhooks`);
   const at = new Date(input.now).toISOString();
@@ -107,11 +108,11 @@ export function addWebhook(
 
 export function updateWebhook(
   config: NotificationConfig,
-  input: { webhookId: string; now: number; mode: 'sandbox' | 'live'; fields: WebhookFields },
+  input: { webhookId: string; now: number; policy: OutboundPolicy; fields: WebhookFields },
 ): { config: NotificationConfig; webhook: Webhook } | Rejection {
   const current = config.webhooks.find((w) => w.webhook_id === input.webhookId);
   if (!current) return reject('NOT_FOUND', 'Webhook not found');
-  const ok = checkFields(config, input.fields, input.mode);
+  const ok = checkFields(config, input.fields, input.policy);
   if (ok !== true) return ok;
   const f = input.fields;
   const webhook: Webhook = {

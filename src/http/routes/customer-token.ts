@@ -11,6 +11,7 @@ import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import type { App } from '../app.js';
 import { basicAuth, requireSandbox } from '../auth.js';
+import { callbackUrlsGuard } from '../callback-urls.js';
 import { runCommand } from '../command.js';
 import type { AppDeps } from '../deps.js';
 import { allowEmptyJsonBody } from '../empty-json-body.js';
@@ -72,7 +73,7 @@ export function customerTokenRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/customer-token/v1/tokens/:customerToken/order',
     {
-      preHandler,
+      preHandler: [...preHandler, callbackUrlsGuard(deps.config.outbound)],
       schema: { tags, summary: 'Create an order by charging a customer token', params: TokenParams, headers: IdempotencyHeader, body: TokenOrderBody, response: { 200: TokenOrderResponse, ...v1Errors(400, 401, 403, 404, 409) } },
     },
     async (request, reply) =>

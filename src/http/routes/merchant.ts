@@ -28,7 +28,8 @@ import {
   type SettingsSeconds,
 } from '../../app/merchant/merchant-profile.js';
 import { orderView, requestView } from '../../app/merchant/merchant-view.js';
-import { KassaError, orThrow } from '../../domain/errors.js';
+import { isRejection, KassaError, orThrow } from '../../domain/errors.js';
+import { checkOutboundUrl } from '../../domain/outbound/outbound-url.js';
 import { checkCart, type MerchantCommand } from '../../domain/merchant-order/decide-command.js';
 import { merchantOrderType, type Cart, type MerchantOrder } from '../../domain/merchant-order/merchant-order-state.js';
 import type { OrderLine, ShippingInfo } from '../../domain/order/order-state.js';
@@ -114,13 +115,12 @@ export function merchantRoutes(app: App, deps: AppDeps): void {
     },
     async (request, reply) => {
       const body = request.body as { base_url: string; username: string; password: string };
-      let url: URL;
-      try {
-        url = new URL(body.base_url);
-      } catch {
-        throw new KassaError('BAD_VALUE', ['Bad value: base_url (an http(s) URL)']);
-      }
-      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+      // Kassa sends Basic credentials there: the rule for every outbound URL applies
+      // (src/domain/outbound/outbound-url.ts), and it is checked again when each call connects.
+      const checked = checkOutboundUrl(body.base_url, deps.config.outbound, 'base_url');
+      if (isRejection(checked)) throw KassaError.from(checked);
+      const url = checked.url;
+      if (url.search || url.hash) {
         throw new KassaError('BAD_VALUE', ['Bad value: base_url (an http(s) URL without credentials, query or fragment)']);
       }
       const box = await rt.box();

@@ -117,7 +117,7 @@ export function notificationsV2Routes(app: App, deps: AppDeps): void {
   // Webhooks
   app.post('/v2/notification/webhooks', { ...auth, schema: { tags, summary: 'Subscribe a URL to event types', headers: IdempotencyHeader, body: CreateWebhookBody, response: { 201: WebhookOut, ...v2Errors(400, 401, 409) } } }, async (request, reply) => {
     const body = request.body as WebhookFields & { url: string; event_types: string[]; signing_key_id: string };
-    return runCommand(deps, request, reply, async (uow) => ({ status: 201, body: webhookView(await createWebhook(uow, body, deps.config.mode)) }));
+    return runCommand(deps, request, reply, async (uow) => ({ status: 201, body: webhookView(await createWebhook(uow, body, deps.config.outbound)) }));
   });
   app.get('/v2/notification/webhooks', { ...auth, schema: { tags, summary: 'List webhooks', response: { 200: Type.Object({ webhooks: Type.Array(WebhookOut) }), ...v2Errors(401) } } }, async (request) => ({
     webhooks: (await config(request.account.id)).webhooks.map(webhookView),
@@ -127,7 +127,7 @@ export function notificationsV2Routes(app: App, deps: AppDeps): void {
   );
   app.patch('/v2/notification/webhooks/:webhook_id', { ...auth, schema: { tags, summary: 'Update a webhook', params: WebhookParams, headers: IdempotencyHeader, body: UpdateWebhookBody, response: { 200: WebhookOut, ...v2Errors(400, 401, 404) } } }, async (request, reply) => {
     const { webhook_id } = request.params as { webhook_id: string };
-    return runCommand(deps, request, reply, async (uow) => ({ status: 200, body: webhookView(await changeWebhook(uow, webhook_id, request.body as WebhookFields, deps.config.mode)) }));
+    return runCommand(deps, request, reply, async (uow) => ({ status: 200, body: webhookView(await changeWebhook(uow, webhook_id, request.body as WebhookFields, deps.config.outbound)) }));
   });
   app.delete('/v2/notification/webhooks/:webhook_id', { ...auth, schema: { tags, summary: 'Delete a webhook', params: WebhookParams, headers: IdempotencyHeader, response: { 204: Empty, ...v2Errors(401, 404) } } }, async (request, reply) => {
     const { webhook_id } = request.params as { webhook_id: string };

@@ -14,6 +14,7 @@ import type { OrderState } from '../../domain/order/order-state.js';
 import { sessionType, type SessionState } from '../../domain/session/session-state.js';
 import type { App } from '../app.js';
 import { basicAuth } from '../auth.js';
+import { callbackUrlsGuard } from '../callback-urls.js';
 import { runCommand } from '../command.js';
 import type { AppDeps } from '../deps.js';
 import { CreateOrderBody, CustomerTokenBody, PaymentMethodCategory, SessionCreateBody, SessionUpdateBody, type SessionUpdateBody as SessionUpdate } from '../schemas/order-data.js';
@@ -43,15 +44,18 @@ const CustomerTokenResponse = Type.Object({
 });
 
 const SessionParams = Type.Object({ session_id: PathId });
+const SeeOther = Type.Null({ description: "See Other: Location is the merchant's confirmation URL" });
 const TokenParams = Type.Object({ authorizationToken: PathId });
 
 export function paymentsV1Routes(app: App, deps: AppDeps): void {
   const auth = { preHandler: [basicAuth(deps)] };
+  // Bodies that may carry merchant_urls Kassa will call: those URLs follow the outbound rule.
+  const authWithCallbacks = { preHandler: [basicAuth(deps), callbackUrlsGuard(deps.config.outbound)] };
   const paymentsDeps = { clientTokens: deps.clientTokens, publicUrl: deps.config.publicUrl };
 
   app.post(
     '/payments/v1/sessions',
-    { ...auth, schema: { tags, summary: 'Create a payment session', headers: IdempotencyHeader, body: SessionCreateBody, response: { 200: MerchantSession, ...v1Errors(400, 401, 403) } } },
+    { ...authWithCallbacks, schema: { tags, summary: 'Create a payment session', headers: IdempotencyHeader, body: SessionCreateBody, response: { 200: MerchantSession, ...v1Errors(400, 401, 403) } } },
     async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         const session = await createSession(uow, paymentsDeps, request.body);
@@ -73,7 +77,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
 
   app.post(
     '/payments/v1/sessions/:session_id',
-    { ...auth, schema: { tags, summary: 'Update a payment session', headers: IdempotencyHeader, params: SessionParams, body: SessionUpdateBody, response: { 204: Empty, ...v1Errors(400, 401, 403, 404) } } },
+    { ...authWithCallbacks, schema: { tags, summary: 'Update a payment session', headers: IdempotencyHeader, params: SessionParams, body: SessionUpdateBody, response: { 204: Empty, ...v1Errors(400, 401, 403, 404) } } },
     async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         await updateSession(uow, paymentsDeps, request.params.session_id, request.body as SessionUpdate);
@@ -84,7 +88,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
   app.post(
     '/payments/v1/authorizations/:authorizationToken/order',
     {
-      ...auth,
+      ...authWithCallbacks,
       schema: { tags, summary: 'Create an order from an authorization token', headers: IdempotencyHeader, params: TokenParams, body: CreateOrderBody, response: { 200: OrderResponse, ...v1Errors(400, 401, 403, 404, 409) } },
     },
     async (request, reply) =>
@@ -121,7 +125,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
   // accounts, and only the merchant's own confirmation URL is ever revealed (as a redirect).
   app.get(
     '/payments/v1/redirect/:order_id',
-    { schema: { tags, summary: 'Forward the customer to the merchant confirmation URL', params: Type.Object({ order_id: PathId }) } },
+    { schema: { tags, summary: 'Forward the customer to the merchant confirmation URL', params: Type.Object({ order_id: PathId }), response: { 303: SeeOther, ...v1Errors(404) } } },
     async (request, reply) => {
       const found = await deps.engine.store.findLookup('order', request.params.order_id);
       const order = found && (await deps.engine.store.getAggregate<OrderState>(found.accountId, 'order', found.id));
@@ -133,7 +137,7 @@ export function paymentsV1Routes(app: App, deps: AppDeps): void {
 
   app.get(
     '/payments/v1/redirect/token/:token_id',
-    { schema: { tags, summary: 'Forward the customer after tokenization', params: Type.Object({ token_id: PathId }) } },
+    { schema: { tags, summary: 'Forward the customer after tokenization', params: Type.Object({ token_id: PathId }), response: { 303: SeeOther, ...v1Errors(404) } } },
     async (request, reply) => {
       const found = await deps.engine.store.findLookup('customer_token', request.params.token_id);
       const token = found && (await deps.engine.store.getAggregate<CustomerTokenState>(found.accountId, customerTokenType, found.id));

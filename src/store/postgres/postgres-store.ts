@@ -326,8 +326,8 @@ async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<vo
   if (batch.idempotency) {
     const i = batch.idempotency;
     try {
-      await client.query('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt,
+      await client.query('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt, i.requestHash ?? null,
       ]);
     } catch (e) {
       if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');

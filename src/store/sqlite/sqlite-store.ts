@@ -164,7 +164,7 @@ export class SqliteStore implements Store {
       listAttempts: db.prepare('SELECT * FROM delivery_attempts WHERE outbox_id = ? ORDER BY attempt'),
       requeueOutbox: db.prepare("UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = 0 WHERE id = ?"),
       getIdempotency: db.prepare('SELECT * FROM idempotency WHERE account_id = ? AND key = ?'),
-      insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -390,7 +390,7 @@ export class SqliteStore implements Store {
     if (batch.idempotency) {
       const i = batch.idempotency;
       try {
-        s.insertIdempotency.run(i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt);
+        s.insertIdempotency.run(i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt, i.requestHash ?? null);
       } catch (e) {
         if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');
         throw e;
@@ -671,6 +671,7 @@ export function toIdempotency(r: Row): IdempotencyRecord {
     headers: JSON.parse(r.headers as string),
     body: r.body as string,
     createdAt: Number(r.created_at),
+    ...(typeof r.request_hash === 'string' ? { requestHash: r.request_hash } : {}),
   };
 }
 

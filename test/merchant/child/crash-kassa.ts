@@ -4,7 +4,7 @@
  * to, the first call of a given kind — `TEST_CRASH_AT=before:capture`, `after:place_order`, … —
  * so a test can stop the merchant role between any two steps of an order.
  */
-import { fetchHttpClient, type HttpRequest } from '../../../src/app/merchant/http-client.js';
+import { guardedHttpClient, type HttpRequest } from '../../../src/app/merchant/http-client.js';
 import { merchantRuntimeFor } from '../../../src/app/merchant/merchant-runtime.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { createKassa, ensureSandboxMerchant } from '../../../src/kassa.js';
@@ -24,11 +24,12 @@ delete process.env.TEST_CRASH_AT;
 const config = loadConfig(process.env, process.cwd());
 const kassa = await createKassa(config);
 await ensureSandboxMerchant(kassa, () => undefined);
+const real = guardedHttpClient(config.outbound);
 merchantRuntimeFor(kassa.deps).http = {
   async send(request) {
     const kind = callKind(request);
     if (crashAt === `before:${kind}`) die();
-    const response = await fetchHttpClient.send(request);
+    const response = await real.send(request);
     if (crashAt === `after:${kind}`) die();
     return response;
   },

@@ -16,7 +16,15 @@ export interface RawRequest {
   url: string;
   headers: Record<string, string>;
   payload?: string | Buffer;
+  /** The client address (app.inject's remoteAddress; nothing is sent anywhere). */
+  remoteAddress?: string;
 }
+
+/**
+ * Credential guesses come from an address of their own (a documentation address; app.inject sends
+ * nothing): the sign-in throttle then locks that address, not the fuzzer's main traffic.
+ */
+const guesser = '192.0.2.66';
 
 export interface NastyContext {
   rng: Prng;
@@ -157,8 +165,10 @@ export const nasties: Nasty[] = [
 
   // Credentials
   { name: 'no credentials', weight: 3, make: (c) => ({ ...withBody(c, c.body), headers: { 'content-type': 'application/json' } }) },
-  { name: 'wrong password', weight: 1, make: (c) => withBody(c, c.body, { authorization: `Basic ${b64(`${Buffer.from(c.authorization.slice(6), 'base64').toString().split(':')[0]}:wrong`)}` }) },
-  { name: 'unknown user', weight: 1, make: (c) => withBody(c, c.body, { authorization: `Basic ${b64('nobody:nothing-at-all')}` }) },
+  // A wrong password for the other merchant, so the throttle's lock on that name (429) never stops
+  // the main merchant's requests.
+  { name: 'wrong password', weight: 1, make: (c) => ({ ...withBody(c, c.body, { authorization: `Basic ${b64(`${Buffer.from(c.otherAuthorization.slice(6), 'base64').toString().split(':')[0]}:wrong`)}` }), remoteAddress: guesser }) },
+  { name: 'unknown user', weight: 1, make: (c) => ({ ...withBody(c, c.body, { authorization: `Basic ${b64('nobody:nothing-at-all')}` }), remoteAddress: guesser }) },
   ...[
     'Basic',
     'Basic ',
@@ -174,7 +184,7 @@ export const nasties: Nasty[] = [
     `basic ${b64('a:b')}`,
     `Basic ${b64('a:b')} trailing`,
     `Basic ${'A'.repeat(7000)}`,
-  ].map((auth) => ({ name: `bad Authorization ${auth.slice(0, 24)}`, weight: 1, make: (c: NastyContext) => withBody(c, c.body, { authorization: auth }) })),
+  ].map((auth) => ({ name: `bad Authorization ${auth.slice(0, 24)}`, weight: 1, make: (c: NastyContext) => ({ ...withBody(c, c.body, { authorization: auth }), remoteAddress: guesser }) })),
   { name: "another merchant's credentials", weight: 3, make: (c) => withBody(c, c.body, { authorization: c.otherAuthorization }) },
 
   // Paths and ids

@@ -10,7 +10,8 @@
  *   with the correlation id of the header;
  * - a rejected request, or any GET, changed nothing: SQLite's total_changes() is the same before
  *   and after (every row written, updated or deleted counts), confirmed by a digest of every table
- *   (the requests log excepted: it records every request, rejected ones included).
+ *   (the requests log excepted: it records every request, rejected ones included);
+ * - the status is one /openapi.json declares for the operation called.
  *
  * The store invariants (money on every order, nothing half-applied) are checked at the end. The
  * seed makes a run reproducible: the same seed sends the same requests in the same order.
@@ -257,7 +258,7 @@ export async function startFuzzTarget(seed: number, kind: 'sqlite' | 'postgres' 
     authorization: main.authorization,
     otherAuthorization: other.authorization,
     accountId: main.account.id,
-    inject: (r) => kassa.app.inject({ method: r.method as 'GET', url: r.url, headers: r.headers, payload: r.payload }),
+    inject: (r) => kassa.app.inject({ method: r.method as 'GET', url: r.url, headers: r.headers, payload: r.payload, ...(r.remoteAddress ? { remoteAddress: r.remoteAddress } : {}) }),
     quiesce: async () => {
       await background;
       await merchantRole.idle();
@@ -519,6 +520,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (res.statusCode >= 500) fail(`server error ${res.statusCode}`);
       else if (!res.headers['klarna-correlation-id'] && res.statusCode < 400) fail('no Klarna-Correlation-Id header');
       if (crashes.length) fail(`uncaught: ${crashes.splice(0).join(' | ').slice(0, 500)}`);
+      // The answer of the operation that was called must be one /openapi.json declares for it (a
+      // request the nasty sent elsewhere, or with another method, is another route's business).
+      if (!browserFacing(op) && request.method === op.method && request.url === base.url && !op.responses.includes(String(res.statusCode))) {
+        fail(`status ${res.statusCode} is not declared for ${op.method} ${op.path} (declared: ${op.responses.join(', ')})`);
+      }
       if (res.statusCode >= 400) {
         report.rejected++;
         const shape = errorShapeProblem(request.url, request.method, { statusCode: res.statusCode, headers: res.headers, body: res.body });
