@@ -50,9 +50,15 @@ export const redactPaths = [
   '*.signing_key',
 ];
 
-/** The server's logger: pino with the redactions above, to stdout unless a destination is given (tests). */
+/**
+ * The server's logger: pino with the redactions above, to stdout unless a destination is given
+ * (tests). Stdout is written asynchronously (sonic-boom, `sync: false`): lines that come while a
+ * write is under way go out together in the next one, instead of one blocking write(2) per line
+ * on the event loop. pino flushes what is buffered when the process exits; a kill -9 can lose the
+ * last lines, never a committed write.
+ */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 export async function createKassa(config: Config, options: KassaOptions = {}): Promise<Kassa> {

@@ -61,6 +61,14 @@ export const limits = Object.freeze({
    * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
    */
   sqliteBusyRetriesMax: 50,
+  /**
+   * SQLite read cache (src/store/sqlite/read-cache.ts): documents and accounts kept parsed in
+   * memory per process, the least recently used dropped first. A few thousand cover every object
+   * that hundreds of concurrent lifecycles touch, at a few KB each.
+   */
+  sqliteReadCacheEntriesMax: 4096,
+  /** Verified HTTP Basic credentials remembered per process (src/app/credential-cache.ts). */
+  credentialCacheEntriesMax: 10_000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */
