@@ -14,6 +14,7 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 import { isAuthHook } from './auth.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -44,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: limits.idLengthMax },
     return503OnClosing: true,
     genReqId: () => deps.engine.random.uuid(),
+    // The per-request child logger is only built if the request logs something besides its line.
+    childLoggerFactory: lazyRequestLogger,
     logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
     // Errors the router raises before any hook runs (a malformed %-escape, an id over the length

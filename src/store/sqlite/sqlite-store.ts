@@ -158,6 +158,7 @@ export class SqliteStore implements Store {
         'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertTimer: db.prepare('INSERT INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      replaceTimer: db.prepare('INSERT OR REPLACE INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
       dueTimers: db.prepare('SELECT * FROM timers WHERE account_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?'),
       getTimer: db.prepare('SELECT * FROM timers WHERE id = ?'),
@@ -469,7 +470,15 @@ export class SqliteStore implements Store {
       const m = batch.clockMove;
       if (s.setClockOffset.run(m.newOffsetMs, m.accountId, m.expectedOffsetMs).changes !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
     }
+    // A (re)scheduled timer comes with a removal of its id (UnitOfWork.schedule): the removal and
+    // the insert are one INSERT OR REPLACE below, one statement instead of two.
+    const added = batch.timersAdd;
+    const replaced = added?.length ? new Set<string>() : undefined;
     for (const t of batch.timersRemove ?? []) {
+      if (replaced && !t.mustExist && added!.some((a) => a.id === t.id)) {
+        replaced.add(t.id);
+        continue;
+      }
       const changes = s.deleteTimer.run(t.id).changes;
       if (t.mustExist && changes !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
     }
@@ -497,7 +506,7 @@ export class SqliteStore implements Store {
     for (const e of batch.events ?? []) s.insertEvent.run(e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt);
     for (const o of batch.outbox ?? [])
       s.insertOutbox.run(o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null);
-    for (const t of batch.timersAdd ?? []) s.insertTimer.run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
+    for (const t of added ?? []) (replaced!.has(t.id) ? s.replaceTimer : s.insertTimer).run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
   }
 
   async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {

@@ -1,0 +1,34 @@
+/**
+ * Log lines of an HTTP request: one `request` line per request with its correlation id, method,
+ * route pattern, status and time; a rejection's own line carries the same correlation id (through
+ * the request's child logger, which is only built when a request logs something of its own).
+ */
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { startTestKassa } from '../support/harness.js';
+
+describe('request log lines', () => {
+  it('writes one request line per request, and a rejection line with the same correlation id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const k = await startTestKassa({ logger });
+    try {
+      const ok = await k.request('POST', '/payments/v1/sessions', { body: { purchase_country: 'SE', purchase_currency: 'SEK', locale: 'sv-SE', order_amount: 100, order_lines: [{ name: 'x', quantity: 1, unit_price: 100, total_amount: 100 }] } });
+      expect(ok.statusCode).toBe(200);
+      const missing = await k.request('GET', '/ordermanagement/v1/orders/no-such-order');
+      expect(missing.statusCode).toBe(404);
+      const requestLines = lines.filter((l) => l.msg === 'request');
+      expect(requestLines.map(({ method, url, status }) => ({ method, url, status }))).toEqual([
+        { method: 'POST', url: '/payments/v1/sessions', status: 200 },
+        { method: 'GET', url: '/ordermanagement/v1/orders/:order_id', status: 404 },
+      ]);
+      expect(requestLines[0]!.correlationId).toBe(ok.headers['klarna-correlation-id']);
+      expect(requestLines[1]!.correlationId).toBe(missing.headers['klarna-correlation-id']);
+      expect(typeof requestLines[0]!.ms).toBe('number');
+      const rejected = lines.find((l) => l.msg === 'request rejected');
+      expect(rejected).toMatchObject({ correlationId: missing.headers['klarna-correlation-id'], errorCode: 'NO_SUCH_ORDER', status: 404 });
+    } finally {
+      await k.close();
+    }
+  });
+});
