@@ -12,9 +12,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
-import { createKassa, createLogger, ensureSandboxMerchant } from '../src/kassa.js';
+import { createKassa, createLogger, ensureSandboxMerchant, logDestination } from '../src/kassa.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { breakdown, profileWhile, topFunctions } from './stages.js';
 import { lifecycleOnce, type Target } from './workload.js';
@@ -23,7 +22,7 @@ const lifecycles = Number(process.env.N ?? 3000);
 const concurrency = 64;
 const dir = mkdtempSync(join(tmpdir(), 'kassa-in-process-'));
 const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'kassa.db')}`, KASSA_LOG_LEVEL: process.env.LVL ?? 'info', KASSA_SANDBOX_MERCHANT: 'bench:bench-password-1234' }, process.cwd());
-const kassa = await createKassa(config, { logger: createLogger(config, pino.destination({ dest: join(dir, 'kassa.log'), sync: false })) });
+const kassa = await createKassa(config, { logger: createLogger(config, logDestination(join(dir, 'kassa.log'))) });
 await ensureSandboxMerchant(kassa, () => {});
 const authorization = `Basic ${Buffer.from('bench:bench-password-1234').toString('base64')}`;
 

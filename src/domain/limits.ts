@@ -67,6 +67,8 @@ export const limits = Object.freeze({
    * that hundreds of concurrent lifecycles touch, at a few KB each.
    */
   sqliteReadCacheEntriesMax: 4096,
+  /** Largest chunk the asynchronous log destination writes at once (src/kassa.ts logDestination). */
+  logWriteBytesMax: 2048,
   /** Verified HTTP Basic credentials remembered per process (src/app/credential-cache.ts). */
   credentialCacheEntriesMax: 10_000,
 });
