@@ -35,7 +35,7 @@ export const stages: Stage[] = [
   {
     name: 'serialise (response bodies)',
     matches: (f) =>
-      file(f, '/fast-json-stringify/') || (file(f, '/src/http/command.ts') && fn(f, 'serialize', 'send', 'replay')) || (file(f, '/fastify/lib/reply') && fn(f, 'serialize')),
+      file(f, '/fast-json-stringify/') || (file(f, '/src/http/command.ts') && fn(f, 'serialize')) || (file(f, '/fastify/lib/reply') && fn(f, 'serialize')),
   },
   { name: 'decide (commands, domain, unit of work)', matches: (f) => file(f, '/src/domain/') || file(f, '/src/app/') || file(f, '/src/http/routes/') || (file(f, '/src/http/command.ts') && fn(f, 'runCommand')) },
   {
