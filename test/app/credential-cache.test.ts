@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CredentialCache } from '../../src/app/credential-cache.js';
 import { hashSecret } from '../../src/app/accounts.js';
+import { limits } from '../../src/domain/limits.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
 
@@ -62,6 +63,18 @@ describe('verified credentials cache', () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('holds at most limits.credentialCacheEntriesMax headers by default', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const account = { id: 'krn:partner:global:account:test:BOUNDED1', username: 'b', secretHash: 'scrypt$b', createdAt: 0, clockOffsetMs: 0, isDefault: false };
+    await store.createAccount(account);
+    const cache = new CredentialCache(store);
+    for (let i = 0; i <= limits.credentialCacheEntriesMax; i++) cache.remember(`Basic header-${i}`, account);
+    expect(cache.size).toBe(limits.credentialCacheEntriesMax);
+    expect(await cache.lookup('Basic header-0')).toBeUndefined();
+    expect((await cache.lookup(`Basic header-${limits.credentialCacheEntriesMax}`))?.id).toBe(account.id);
+    await store.close();
   });
 
   it('keeps at most its bound, dropping the least recently used', async () => {

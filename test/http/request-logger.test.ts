@@ -5,6 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { limits } from '../../src/domain/limits.js';
+import { createLogger, logDestination } from '../../src/kassa.js';
 import { startTestKassa } from '../support/harness.js';
 
 describe('request log lines', () => {
@@ -30,5 +35,21 @@ describe('request log lines', () => {
     } finally {
       await k.close();
     }
+  });
+
+  it('writes the log to its destination asynchronously, in chunks of at most limits.logWriteBytesMax bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-log-'));
+    const file = join(dir, 'kassa.log');
+    const destination = logDestination(file) as unknown as { maxWrite: number; sync: boolean; flushSync(): void; end(): void };
+    expect(destination.maxWrite).toBe(limits.logWriteBytesMax);
+    expect(destination.sync).toBe(false);
+    const logger = createLogger({ logLevel: 'info' }, destination as never);
+    await new Promise((resolve) => (destination as unknown as NodeJS.EventEmitter).once('ready', resolve));
+    for (let i = 0; i < 200; i++) logger.info({ i }, 'line');
+    destination.flushSync();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+    expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    destination.end();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

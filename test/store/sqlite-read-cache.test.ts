@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { limits } from '../../src/domain/limits.js';
 import { ConcurrencyConflict, type AccountRecord } from '../../src/store/port.js';
 import { freezeAsJson, ReadCache } from '../../src/store/sqlite/read-cache.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -93,6 +94,19 @@ describe('SQLite read cache', () => {
     const results = await Promise.allSettled([store.commit(put(1, { status: 'FIRST' })), store.commit(put(1, { status: 'SECOND' }))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect(await store.getAggregate(accountId, 'order', 'o1')).toMatchObject({ version: 2, state: { status: 'FIRST' } });
+  });
+
+  it('keeps at most limits.sqliteReadCacheEntriesMax documents', async () => {
+    const max = limits.sqliteReadCacheEntriesMax;
+    const aggregates = Array.from({ length: max + 10 }, (_, i) => ({ accountId, type: 'session', id: `s${i}`, expectedVersion: 0, state: { i }, now: 1 }));
+    await store.commit({ aggregates });
+    const cache = (store as unknown as { aggregateCache: { size: number } }).aggregateCache;
+    expect(cache.size).toBe(max);
+    const before = rowsRead();
+    expect((await store.getAggregate(accountId, 'session', `s${max + 9}`))?.state).toEqual({ i: max + 9 }); // the newest: cached
+    expect(rowsRead()).toBe(before);
+    expect((await store.getAggregate(accountId, 'session', 's0'))?.state).toEqual({ i: 0 }); // the oldest: read again
+    expect(rowsRead()).toBe(before + 1);
   });
 
   it('follows clock moves committed by this connection', async () => {
