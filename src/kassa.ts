@@ -15,6 +15,7 @@ import type { AppDeps } from './http/deps.js';
 import { OutboxDispatcher, guardedTransport, type Transport } from './outbox/dispatcher.js';
 import { registerTimerHandlers } from './timers/handlers.js';
 import { TimerRunner } from './timers/timer-runner.js';
+import { limits } from './domain/limits.js';
 import { openStore } from './store/open-store.js';
 import { RequestLog } from './http/request-log.js';
 import { secretFieldNames } from './http/redaction.js';
@@ -48,9 +49,24 @@ export const redactPaths = [
   ...secretFieldNames.map((field) => `*.${field}`),
 ];
 
-/** The server's logger: pino with the redactions above, to stdout unless a destination is given (tests). */
+/**
+ * The server's logger: pino with the redactions above, to stdout (`logDestination`) unless a
+ * destination is given (tests, the in-process benchmark).
+ */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination ?? logDestination(1));
+}
+
+/**
+ * Where log lines go: written asynchronously (sonic-boom, `sync: false`), so lines that come while
+ * a write is under way go out together in the next one instead of one blocking write(2) per line
+ * on the event loop; pino flushes what is buffered when the process exits (a kill -9 can lose the
+ * last lines, never a committed write). Chunks of at most `limits.logWriteBytesMax`: sonic-boom
+ * measures the chunk it appends to on every line, which copies it, so large chunks cost more
+ * memory traffic than the extra writes they save (docs/performance.md).
+ */
+export function logDestination(dest: number | string): pino.DestinationStream {
+  return pino.destination({ dest, sync: false, maxWrite: limits.logWriteBytesMax });
 }
 
 export async function createKassa(config: Config, options: KassaOptions = {}): Promise<Kassa> {

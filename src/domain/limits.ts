@@ -90,6 +90,16 @@ export const limits = Object.freeze({
   requestLogWriteAttemptsMax: 5,
   /** Backlog figures of GET /metrics (timers due, pending and failed deliveries) count up to this. */
   metricsCountMax: 100_000,
+  /**
+   * SQLite read cache (src/store/sqlite/read-cache.ts): documents and accounts kept parsed in
+   * memory per process, the least recently used dropped first. A few thousand cover every object
+   * that hundreds of concurrent lifecycles touch, at a few KB each.
+   */
+  sqliteReadCacheEntriesMax: 4096,
+  /** Largest chunk the asynchronous log destination writes at once (src/kassa.ts logDestination). */
+  logWriteBytesMax: 2048,
+  /** Verified HTTP Basic credentials remembered per process (src/app/credential-cache.ts). */
+  credentialCacheEntriesMax: 10_000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

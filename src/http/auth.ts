@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError } from '../domain/errors.js';
+import { CredentialCache } from '../app/credential-cache.js';
 import type { AccountRecord } from '../store/port.js';
 import type { AppDeps } from './deps.js';
 
@@ -34,10 +35,24 @@ export function isAuthHook(hook: unknown): boolean {
   return typeof hook === 'function' && authHooks.has(hook);
 }
 
+/** One cache of verified headers per store (every route family of an app shares it). */
+const credentialCaches = new WeakMap<object, CredentialCache>();
+
 /** preHandler that sets request.account, or answers 401. */
 export function basicAuth(deps: AppDeps) {
+  let cache = credentialCaches.get(deps.engine.store);
+  if (!cache) credentialCaches.set(deps.engine.store, (cache = new CredentialCache(deps.engine.store)));
+  const credentialCache = cache;
   const hook = async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const credentials = parseBasic(request.headers.authorization);
+    const header = request.headers.authorization;
+    // A header verified before: one hash and one account read (credential-cache.ts). A credential
+    // that already succeeded is not a guess, so it is not counted by the sign-in throttle.
+    const known = header ? await credentialCache.lookup(header) : undefined;
+    if (known) {
+      request.account = known;
+      return;
+    }
+    const credentials = parseBasic(header);
     let account: AccountRecord | undefined;
     if (credentials) {
       // Requests with the same pair share one verification, so they count as one attempt.
@@ -57,6 +72,7 @@ export function basicAuth(deps: AppDeps) {
       reply.header('WWW-Authenticate', 'Basic realm="Kassa"');
       throw new KassaError('UNAUTHORIZED', [credentials ? 'Bad credentials' : 'Missing or malformed Authorization header (HTTP Basic)']);
     }
+    credentialCache.remember(header!, account);
     request.account = account;
   };
   authHooks.add(hook);

@@ -4,7 +4,12 @@
  * cookie is refused, sign-out ends the session in the browser, and a cross-site or token-less POST
  * changes nothing.
  */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { routeTable } from '../../src/http/app.js';
 import { dashboardLimits, limits } from '../../src/domain/limits.js';
 import { cookiesOf, fieldOf, form, signIn } from '../support/dashboard.js';
@@ -162,11 +167,23 @@ describe('the session', () => {
   });
 
   it('ends when the account password changes (the cookie is bound to the stored secret)', async () => {
-    const merchant = await t.createMerchant();
-    const user = await signIn(t, merchant);
-    const store = t.kassa.deps.engine.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): void } } };
-    store.db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?').run('scrypt$AAAA$BBBB', merchant.accountId);
-    expect((await user.get('/dashboard')).statusCode).toBe(303);
+    // A password changes from another process (the CLI), so it is written through a connection of
+    // its own to a database file, as the store's caches would see it.
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-dash-secret-'));
+    const path = join(dir, 'kassa.db');
+    const own = await startTestKassa({ store: new SqliteStore({ path }) });
+    try {
+      const merchant = await own.createMerchant();
+      const user = await signIn(own, merchant);
+      expect((await user.get('/dashboard')).statusCode).toBe(200);
+      const cli = new Database(path);
+      cli.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?').run('scrypt$AAAA$BBBB', merchant.accountId);
+      cli.close();
+      expect((await user.get('/dashboard')).statusCode).toBe(303);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sign-out clears the cookie', async () => {

@@ -429,8 +429,8 @@ describe('every limit has a test', () => {
   // log's buffer bounds with a store that refuses writes by hand (request-log-buffer).
   // The sign-in throttle's limits are tested in its own suites (the module and over HTTP), and the
   // outbound response cap where a local server can send it.
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts'];
-  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts, the SQLite store, the requests log or the sign-in throttle suites)', () => {
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts', '../store/sqlite-read-cache.test.ts', '../app/credential-cache.test.ts', '../http/request-logger.test.ts'];
+  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts, the SQLite store, the requests log, the sign-in throttle, the caches\' or the logger\'s own tests)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));
     expect(untested).toEqual([]);

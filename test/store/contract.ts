@@ -115,6 +115,22 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect((await store.dueTimers('acc-a', 1000, 10)).map((x) => x.id)).toEqual(['mid', 'late']);
     });
 
+    it('replaces a timer removed and added again in one commit (a re-schedule), and adds a new one the same way', async () => {
+      const t = (id: string, dueAt: number) => ({ id, accountId: 'acc-a', dueAt, kind: 'k', aggregateType: 'order', aggregateId: 'o', payload: { dueAt } });
+      await store.commit({ timersAdd: [t('moving', 100)] });
+      await store.commit({ timersRemove: [{ id: 'moving', mustExist: false }, { id: 'fresh', mustExist: false }], timersAdd: [t('moving', 500), t('fresh', 300)] });
+      expect(await store.getTimer('moving')).toMatchObject({ dueAt: 500, payload: { dueAt: 500 } });
+      expect((await store.dueTimers('acc-a', 1000, 10)).map((x) => x.id)).toEqual(['fresh', 'moving']);
+      // A timer consumed (must exist) and scheduled again under its id in one commit.
+      await store.commit({ timersRemove: [{ id: 'moving', mustExist: true }], timersAdd: [t('moving', 700)] });
+      expect(await store.getTimer('moving')).toMatchObject({ dueAt: 700 });
+      await expect(store.commit({ timersRemove: [{ id: 'gone', mustExist: true }], timersAdd: [t('gone', 1)] })).rejects.toBeInstanceOf(ConcurrencyConflict);
+      expect(await store.getTimer('gone')).toBeUndefined();
+      // Without a removal, an id that exists is a conflict as before: nothing is replaced silently.
+      await expect(store.commit({ timersAdd: [t('fresh', 900)] })).rejects.toThrow();
+      expect(await store.getTimer('fresh')).toMatchObject({ dueAt: 300 });
+    });
+
     it('claims outbox rows with a lease and records attempts', async () => {
       const row = (id: string, at: number) => ({ id, accountId: 'acc-a', kind: 'webhook', eventId: `ev-${id}`, eventType: 'x', url: 'http://r', headers: { a: 'b' }, body: `{"id":"${id}"}`, nextAttemptAt: at, createdAt: at, ref: 'wh1' });
       await store.commit({ outbox: [row('o1', 10), row('o2', 20), row('o3', 999)] });

@@ -36,13 +36,25 @@ export function decided(order: OrderState, events: OrderEventRecord[], extra: Pa
   return { order, events, ...extra };
 }
 
-/** A copy deep enough to change amounts, captures and refunds without touching the input. */
+/**
+ * A copy deep enough to change amounts, captures and refunds without touching the input (which
+ * may be a frozen, shared cached state). Orders are JSON documents: plain objects, arrays and
+ * primitives, so a plain recursive copy does what a JSON round trip did, without building and
+ * parsing a string of the whole order.
+ */
 export function cloneOrder(order: OrderState): OrderState {
-  return structuredCloneJson(order);
+  return copyJson(order);
 }
 
-function structuredCloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+function copyJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) copy[key] = copyJson(v);
+  }
+  return copy as T;
 }
 
 export function iso(ms: number): string {

@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
 import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
+import { deepFreeze, freezeAsJson, ReadCache } from './read-cache.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -77,11 +78,16 @@ interface QueuedCommit {
   reject: (error: unknown) => void;
 }
 
-/** Counters for tests and the benchmark: how many transactions carried how many batches. */
+/**
+ * Counters for tests and the benchmark: how many transactions carried how many batches, and how
+ * many WAL syncs ran for how long (wall time on the thread pool; the event loop does not wait).
+ */
 export interface GroupCommitStats {
   transactions: number;
   batches: number;
   largestGroup: number;
+  syncs: number;
+  syncNs: bigint;
 }
 
 export class SqliteStore implements Store {
@@ -100,7 +106,12 @@ export class SqliteStore implements Store {
   private readonly syncsInFlight = new Set<Promise<void>>();
   private syncFailure: unknown;
   private readonly syncFile: NonNullable<SqliteOptions['fdatasync']>;
-  readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
+  readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0, syncs: 0, syncNs: 0n };
+  /** Parsed aggregates (by account, type, id) and accounts (by id) as last committed; see read-cache.ts. */
+  private readonly aggregateCache = new ReadCache<AggregateRecord>(limits.sqliteReadCacheEntriesMax);
+  private readonly accountCache = new ReadCache<AccountRecord>(limits.sqliteReadCacheEntriesMax);
+  /** `PRAGMA data_version` when the caches were last known exact: it moves when another connection commits. */
+  private seenDataVersion: unknown;
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -116,6 +127,7 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -65536');
     this.migrateSync();
     this.stmts = this.prepare();
+    this.seenDataVersion = this.stmts.dataVersion.get();
   }
 
   private migrateSync(): void {
@@ -150,6 +162,7 @@ export class SqliteStore implements Store {
         'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertTimer: db.prepare('INSERT INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      replaceTimer: db.prepare('INSERT OR REPLACE INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
       dueTimers: db.prepare('SELECT * FROM timers WHERE account_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?'),
       getTimer: db.prepare('SELECT * FROM timers WHERE id = ?'),
@@ -166,6 +179,7 @@ export class SqliteStore implements Store {
       getIdempotency: db.prepare('SELECT * FROM idempotency WHERE account_id = ? AND key = ?'),
       insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
@@ -220,10 +234,13 @@ export class SqliteStore implements Store {
     this.unsynced = [];
     this.walFd ??= openSync(this.walPath!, 'r');
     const fd = this.walFd;
-    const started = performance.now();
+    const started = process.hrtime.bigint();
     const sync = new Promise<void>((resolve) =>
       this.syncFile(fd, (error) => {
-        observeDurableSync('sqlite', (performance.now() - started) / 1000);
+        const elapsedNs = process.hrtime.bigint() - started;
+        this.groupCommitStats.syncs++;
+        this.groupCommitStats.syncNs += elapsedNs;
+        observeDurableSync('sqlite', Number(elapsedNs) / 1e9);
         // The disk refused: what was committed may not be durable, and SQLite cannot tell which
         // pages made it (the reason PostgreSQL stops on an fsync failure). Every waiting and later
         // write fails until the operator restarts Kassa, which recovers from the file.
@@ -248,7 +265,30 @@ export class SqliteStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
-    return toAccount(this.stmts.getAccount.get(id) as Row | undefined);
+    this.dropCachesIfChangedElsewhere();
+    const cached = this.accountCache.get(id);
+    if (cached) return cached;
+    const account = toAccount(this.stmts.getAccount.get(id) as Row | undefined);
+    if (account) this.accountCache.set(id, Object.freeze(account));
+    return account;
+  }
+
+  /**
+   * Another connection (a worker process, the CLI) committed since the caches were last checked:
+   * they may be stale, so they are emptied. The adapter's own commits keep them exact.
+   */
+  private dropCachesIfChangedElsewhere(): void {
+    const version = this.stmts.dataVersion.get();
+    if (version === this.seenDataVersion) return;
+    this.seenDataVersion = version;
+    this.aggregateCache.clear();
+    this.accountCache.clear();
+  }
+
+  /** After COMMIT: the cached account follows a clock move this connection committed. */
+  private clockMoved(accountId: string, offsetMs: number): void {
+    const cached = this.accountCache.get(accountId);
+    if (cached) this.accountCache.set(accountId, Object.freeze({ ...cached, clockOffsetMs: offsetMs }));
   }
 
   async getAccountByUsername(username: string): Promise<AccountRecord | undefined> {
@@ -261,12 +301,21 @@ export class SqliteStore implements Store {
 
   async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
     const moved = this.stmts.setClockOffset.run(next, accountId, expected).changes === 1;
+    if (moved) this.clockMoved(accountId, next);
+    else this.accountCache.delete(accountId);
     if (moved) await this.durable();
     return moved;
   }
 
+  /** Served from the read cache when it holds the aggregate; a shared, frozen record either way. */
   async getAggregate<T>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined> {
-    return toAggregate<T>(this.stmts.getAggregate.get(accountId, type, id) as Row | undefined);
+    this.dropCachesIfChangedElsewhere();
+    const key = aggregateKey(accountId, type, id);
+    const cached = this.aggregateCache.get(key);
+    if (cached) return cached as AggregateRecord<T>;
+    const record = toAggregate<T>(this.stmts.getAggregate.get(accountId, type, id) as Row | undefined);
+    if (record) this.aggregateCache.set(key, deepFreeze(record));
+    return record;
   }
 
   async listAggregates<T>(accountId: string, type: string, page: ListPage): Promise<AggregateRecord<T>[]> {
@@ -351,6 +400,10 @@ export class SqliteStore implements Store {
       s.commit.run();
     } catch (error) {
       if (this.db.inTransaction) s.rollback.run();
+      // Nothing of the group was written; what the cache holds was never changed, but a failure
+      // this rare is not worth reasoning about: start afresh.
+      this.aggregateCache.clear();
+      this.accountCache.clear();
       for (const c of group) c.reject(error);
       return true;
     }
@@ -362,10 +415,34 @@ export class SqliteStore implements Store {
     // WAL sync that covers this COMMIT has finished.
     const synced = this.durable();
     for (let i = 0; i < group.length; i++) {
+      this.cacheCommitted(group[i]!.batch, failures[i] === undefined);
       if (failures[i] === undefined) synced.then(group[i]!.resolve, group[i]!.reject);
       else group[i]!.reject(failures[i]);
     }
     return true;
+  }
+
+  /**
+   * After COMMIT: the read cache takes the states a batch wrote, so the next command on them reads
+   * no row and parses no JSON. A batch that failed wrote nothing; its aggregates are dropped, so the
+   * engine's retry reads them from the database.
+   */
+  private cacheCommitted(batch: CommitBatch, committed: boolean): void {
+    for (const a of batch.aggregates ?? []) {
+      const key = aggregateKey(a.accountId, a.type, a.id);
+      const before = this.aggregateCache.get(key);
+      if (!committed || (a.expectedVersion !== 0 && before?.version !== a.expectedVersion)) {
+        this.aggregateCache.delete(key);
+        continue;
+      }
+      const createdAt = a.expectedVersion === 0 ? a.now : before!.createdAt;
+      this.aggregateCache.set(key, Object.freeze({ accountId: a.accountId, type: a.type, id: a.id, version: a.expectedVersion + 1, state: freezeAsJson(a.state), createdAt, updatedAt: a.now }));
+    }
+    const m = batch.clockMove;
+    if (m) {
+      if (committed) this.clockMoved(m.accountId, m.newOffsetMs);
+      else this.accountCache.delete(m.accountId);
+    }
   }
 
   /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
@@ -400,7 +477,15 @@ export class SqliteStore implements Store {
       const m = batch.clockMove;
       if (s.setClockOffset.run(m.newOffsetMs, m.accountId, m.expectedOffsetMs).changes !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
     }
+    // A (re)scheduled timer comes with a removal of its id (UnitOfWork.schedule): the removal and
+    // the insert are one INSERT OR REPLACE below, one statement instead of two.
+    const added = batch.timersAdd;
+    const replaced = added?.length ? new Set<string>() : undefined;
     for (const t of batch.timersRemove ?? []) {
+      if (replaced && !t.mustExist && added!.some((a) => a.id === t.id)) {
+        replaced.add(t.id);
+        continue;
+      }
       const changes = s.deleteTimer.run(t.id).changes;
       if (t.mustExist && changes !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
     }
@@ -428,7 +513,7 @@ export class SqliteStore implements Store {
     for (const e of batch.events ?? []) s.insertEvent.run(e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, e.correlationId ?? null);
     for (const o of batch.outbox ?? [])
       s.insertOutbox.run(o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null);
-    for (const t of batch.timersAdd ?? []) s.insertTimer.run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
+    for (const t of added ?? []) (replaced!.has(t.id) ? s.replaceTimer : s.insertTimer).run(t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload));
   }
 
   async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {
@@ -576,6 +661,10 @@ export class SqliteStore implements Store {
       outboxFailed: count("SELECT 1 FROM accounts a CROSS JOIN outbox o ON o.account_id = a.id AND o.status = 'failed'"),
     };
   }
+}
+
+function aggregateKey(accountId: string, type: string, id: string): string {
+  return `${accountId}\u0000${type}\u0000${id}`;
 }
 
 function isUniqueViolation(e: unknown): boolean {
