@@ -14,6 +14,7 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError, sendError } from './errors.js';
 import { routeFamilies } from './routes/index.js';
 import { isAuthHook } from './auth.js';
+import { shareCompiledValidators, sharedSerializerFactory } from './schema-cache.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -35,6 +36,8 @@ const routeTables = new WeakMap<object, RouteRecord[]>();
 type AnyRequest = FastifyRequest;
 type AnyReply = FastifyReply;
 
+const ajvOptions = { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false };
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -45,7 +48,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     genReqId: () => deps.engine.random.uuid(),
     logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    ajv: { customOptions: ajvOptions, plugins: [shareCompiledValidators(ajvOptions)] },
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializerFactory } },
     // Errors the router raises before any hook runs (a malformed %-escape, an id over the length
     // limit) get the same correlation id and Klarna error body as everything else.
     frameworkErrors: (error, request, reply) => {
