@@ -11,24 +11,50 @@
  */
 import { createRequire } from 'node:module';
 
-/** schema object → compiled function, one map per set of compiler options. */
-function cacheFor<F>(caches: Map<string, WeakMap<object, F>>, options: unknown): WeakMap<object, F> {
+/**
+ * Compiled functions by schema: by identity first, then by content. Some schemas are new objects
+ * on every build with the same content (Fastify lower-cases each route's header schema into a
+ * copy; a few routes build theirs inline), so the content is the key that holds across builds.
+ * Only schemas made of plain JSON data are keyed by content: anything else (a function, a RegExp)
+ * might compile differently from its JSON text, so it is only remembered by identity.
+ */
+interface SchemaCache<F> {
+  byObject: WeakMap<object, F>;
+  byText: Map<string, F>;
+}
+
+function cacheFor<F>(caches: Map<string, SchemaCache<F>>, options: unknown): SchemaCache<F> {
   const key = JSON.stringify(options) ?? '';
   let cache = caches.get(key);
-  if (!cache) caches.set(key, (cache = new WeakMap()));
+  if (!cache) caches.set(key, (cache = { byObject: new WeakMap(), byText: new Map() }));
   return cache;
 }
 
-function remembered<S, F>(cache: WeakMap<object, F>, schema: S, compile: (schema: S) => F): F {
+/** The schema's JSON text, or undefined when it holds anything JSON does not carry faithfully. */
+function jsonText(schema: object): string | undefined {
+  let plain = true;
+  const text = JSON.stringify(schema, function (key, value: unknown) {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) plain = false;
+    else if (typeof value === 'function' || typeof value === 'bigint' || (value === undefined && key !== '')) plain = false;
+    return value;
+  });
+  return plain ? text : undefined;
+}
+
+function remembered<S, F>(cache: SchemaCache<F>, schema: S, compile: (schema: S) => F): F {
   // Boolean schemas (`true`/`false`) cannot key a WeakMap; they are cheap to compile anyway.
   if (typeof schema !== 'object' || schema === null) return compile(schema);
-  let fn = cache.get(schema);
-  if (!fn) cache.set(schema, (fn = compile(schema)));
+  let fn = cache.byObject.get(schema);
+  if (fn) return fn;
+  const text = jsonText(schema);
+  fn = (text !== undefined ? cache.byText.get(text) : undefined) ?? compile(schema);
+  cache.byObject.set(schema, fn);
+  if (text !== undefined) cache.byText.set(text, fn);
   return fn;
 }
 
 type Validator = (data: unknown) => boolean | Promise<unknown>;
-const validatorCaches = new Map<string, WeakMap<object, Validator>>();
+const validatorCaches = new Map<string, SchemaCache<Validator>>();
 
 /**
  * An Ajv plugin (Fastify's `ajv.plugins`) for apps whose Ajv gets `customOptions`: Ajv's own cache
@@ -48,7 +74,7 @@ export function shareCompiledValidators(customOptions: object) {
 type Serializer = (doc: unknown) => string;
 type SerializerFactory = (externalSchemas: unknown, serializerOpts: unknown) => (route: { schema?: unknown }) => Serializer;
 
-const serializerCaches = new Map<string, WeakMap<object, Serializer>>();
+const serializerCaches = new Map<string, SchemaCache<Serializer>>();
 // Fastify's own default serializer factory, resolved from Fastify's folder so it is the very one
 // Fastify would use.
 const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
