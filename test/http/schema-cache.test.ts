@@ -66,7 +66,7 @@ describe('shared serializers', () => {
 
 describe('apps built one after another in a process', () => {
   it('answer the same requests the same way: validation (body, headers) and serialization', async () => {
-    const answers: unknown[][] = [];
+    const answers: [number, unknown][][] = [];
     for (let i = 0; i < 2; i++) {
       const t = await startTestKassa();
       try {
@@ -80,7 +80,7 @@ describe('apps built one after another in a process', () => {
           (await Promise.all(requests)).map((res) => {
             const { correlation_id: _, ...body } = res.json();
             // A success carries fresh ids and tokens: what must match is the shape the serializer wrote.
-            return [res.statusCode, res.statusCode === 200 ? Object.keys(body) : body];
+            return [res.statusCode, res.statusCode === 200 ? Object.keys(body) : body] as [number, unknown];
           }),
         );
       } finally {
