@@ -3,7 +3,7 @@
  * HTTP app. Used by main.ts (the server), the CLI, and the tests (in-process, injected clock).
  */
 import pino, { type Logger } from 'pino';
-import { Accounts, generateCredentials } from './app/accounts.js';
+import { Accounts, generateCredentials, type ScryptCost } from './app/accounts.js';
 import { ClientTokens } from './app/client-tokens.js';
 import { Engine } from './app/engine.js';
 import { startMaintenance } from './app/maintenance.js';
@@ -28,6 +28,8 @@ export interface KassaOptions {
   store?: Store;
   logger?: Logger;
   transport?: Transport;
+  /** Cost of hashing account secrets; Node's scrypt defaults unless a test harness injects less. */
+  secretHashing?: ScryptCost;
 }
 
 export interface Kassa {
@@ -77,7 +79,7 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   await store.migrate();
 
   const engine = new Engine({ store, clock, random, logger });
-  const accounts = new Accounts(store, clock, random, config.mode);
+  const accounts = new Accounts(store, clock, random, config.mode, options.secretHashing);
   const timers = new TimerRunner(engine, logger);
   const outbox = new OutboxDispatcher(engine, logger, options.transport ?? guardedTransport(config.outbound));
   const secret = config.tokenSecret ?? (await store.getOrCreateSetting('client_token_secret', random.token(32)));

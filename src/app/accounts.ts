@@ -9,20 +9,33 @@ import { limits } from '../domain/limits.js';
 import type { AccountRecord, Store } from '../store/port.js';
 import type { Clock, Random } from './ports.js';
 
-const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, cost: ScryptCost) => Promise<Buffer>;
 const keyLength = 32;
 
-export async function hashSecret(secret: string): Promise<string> {
+/** scrypt's cost parameters. The stored hash does not record them: one Kassa uses one set. */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/**
+ * Node's defaults, what every server uses. Only the in-process test harness injects a cheaper set
+ * (createKassa's `secretHashing`), for its throw-away in-memory accounts: a suite creates hundreds.
+ */
+export const defaultScryptCost: ScryptCost = Object.freeze({ N: 16384, r: 8, p: 1 });
+
+export async function hashSecret(secret: string, cost: ScryptCost = defaultScryptCost): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scrypt(secret, salt, keyLength);
+  const hash = await scrypt(secret, salt, keyLength, cost);
   return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+export async function verifySecret(secret: string, stored: string, cost: ScryptCost = defaultScryptCost): Promise<boolean> {
   const [scheme, saltB64, hashB64] = stored.split('$');
   if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false;
   const expected = Buffer.from(hashB64, 'base64');
-  const actual = await scrypt(secret, Buffer.from(saltB64, 'base64'), expected.length);
+  const actual = await scrypt(secret, Buffer.from(saltB64, 'base64'), expected.length, cost);
   return timingSafeEqual(actual, expected);
 }
 
@@ -49,6 +62,7 @@ export class Accounts {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly mode: 'sandbox' | 'live',
+    private readonly scryptCost: ScryptCost = defaultScryptCost,
   ) {}
 
   async create(username: string, password: string, options: { isDefault?: boolean } = {}): Promise<AccountRecord> {
@@ -57,7 +71,7 @@ export class Accounts {
     const account: AccountRecord = {
       id: newAccountId(this.random, this.mode),
       username,
-      secretHash: await hashSecret(password),
+      secretHash: await hashSecret(password, this.scryptCost),
       createdAt: this.clock.now(),
       clockOffsetMs: 0,
       isDefault: options.isDefault ?? false,
@@ -87,7 +101,7 @@ export class Accounts {
   private async verify(cacheKey: string, username: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.store.getAccountByUsername(username);
     // Hash even when the user is unknown so timing does not reveal which usernames exist.
-    const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', this.scryptCost);
     if (!account || !ok) return undefined;
     if (this.verified.size > 10_000) this.verified.clear();
     this.verified.set(cacheKey, account.id);

@@ -19,6 +19,7 @@ import { installJsonParser } from './json-body.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import { observeHttpRequest } from '../metrics/metrics.js';
 import { noteArrival, rememberResponsePayload, requestLogEntry } from './request-log.js';
+import { shareCompiledValidators, sharedSerializerFactory } from './schema-cache.js';
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -40,6 +41,8 @@ const routeTables = new WeakMap<object, RouteRecord[]>();
 type AnyRequest = FastifyRequest;
 type AnyReply = FastifyReply;
 
+const ajvOptions = { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false };
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -52,7 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The per-request child logger is only built if the request logs something besides its line.
     childLoggerFactory: lazyRequestLogger,
     logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    ajv: { customOptions: ajvOptions, plugins: [shareCompiledValidators(ajvOptions)] },
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializerFactory } },
     // Errors the router raises before any hook runs (a malformed %-escape, an id over the length
     // limit) get the same correlation id and Klarna error body as everything else.
     frameworkErrors: (error, request, reply) => {

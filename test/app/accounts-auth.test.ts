@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Accounts } from '../../src/app/accounts.js';
+import pino from 'pino';
+import { Accounts, defaultScryptCost, hashSecret, verifySecret } from '../../src/app/accounts.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createKassa } from '../../src/kassa.js';
+import { testScryptCost } from '../support/harness.js';
 import { ManualClock, cryptoRandom } from '../../src/app/ports.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -19,5 +23,28 @@ describe('account authentication under a burst of new connections', () => {
     expect((await accounts.authenticate('burst', 'burst-password-1'))?.id).toBe(created.id);
     expect(await accounts.authenticate('burst', 'not-the-password')).toBeUndefined();
     await store.close();
+  });
+});
+
+describe('the cost of hashing secrets', () => {
+  it("is Node's scrypt default in a Kassa built without the test harness's cheaper setting", async () => {
+    expect(defaultScryptCost).toEqual({ N: 16384, r: 8, p: 1 });
+    const kassa = await createKassa(loadConfig({ KASSA_LOG_LEVEL: 'silent', DATABASE_URL: 'sqlite::memory:' }, process.cwd()), { logger: pino({ level: 'silent' }) });
+    try {
+      const account = await kassa.deps.accounts.create('full-cost', 'full-cost-password-1');
+      expect(await verifySecret('full-cost-password-1', account.secretHash, defaultScryptCost)).toBe(true);
+      expect(await verifySecret('full-cost-password-1', account.secretHash, testScryptCost)).toBe(false);
+      expect(await verifySecret('wrong-password', account.secretHash)).toBe(false);
+    } finally {
+      await kassa.close();
+    }
+  });
+
+  it("the harness's cheaper cost hashes and verifies with the same code, and only with that cost", async () => {
+    const stored = await hashSecret('cheap-password-1', testScryptCost);
+    expect(stored).toMatch(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(await verifySecret('cheap-password-1', stored, testScryptCost)).toBe(true);
+    expect(await verifySecret('cheap-password-2', stored, testScryptCost)).toBe(false);
+    expect(await verifySecret('cheap-password-1', stored)).toBe(false);
   });
 });

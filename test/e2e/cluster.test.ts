@@ -48,7 +48,9 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('KASSA_WORKERS=2', () => {
+// Each test boots up to six processes (a primary and its workers, twice): on a busy 2-core machine
+// that alone can pass the suite's 30 s default.
+describe('KASSA_WORKERS=2', { timeout: 120_000 }, () => {
   const env = { DATABASE_URL: `sqlite:${join(dir, 'cluster.db')}`, KASSA_SANDBOX_MERCHANT: 'shop:shop-secret-1', KASSA_WORKERS: '2', KASSA_LOG_LEVEL: 'info' };
 
   it('serves concurrent lifecycles from both workers with exact amounts, and stops on SIGTERM', async () => {

@@ -20,7 +20,8 @@ async function call(url: string, method: string, auth: string, body?: unknown) {
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-describe('kassa process', () => {
+// Two process starts per test: allow for a busy machine (the suite's default is 30 s).
+describe('kassa process', { timeout: 120_000 }, () => {
   it('prints generated sandbox credentials once, and they work', async () => {
     const db = join(dir, 'generated.db');
     const first = await startKassaProcess({ DATABASE_URL: `sqlite:${db}` });

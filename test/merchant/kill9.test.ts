@@ -156,7 +156,9 @@ async function crashAtEveryPoint(
   return state;
 }
 
-describe('a merchant order survives kill -9 between any two steps', () => {
+// The two providers run side by side (own data folder, port and children each): each is a minute
+// of process starts, one after another.
+describe.concurrent('a merchant order survives kill -9 between any two steps', () => {
   it(
     'against another Klarna-compatible provider: crash before and after each outbound call, restart, finish once',
     async () => {

@@ -50,6 +50,14 @@ export interface TestKassa {
 
 export const startTime = Date.parse('2026-01-15T10:00:00.000Z');
 
+/**
+ * scrypt at 1/16 of the server's cost for the harness's throw-away accounts: every test creates one
+ * and signs in with it, and at full cost those two hashes were ~40 % of the in-process suites' CPU.
+ * Hashing and verifying are the same code; only the work factor differs (tests of the server's
+ * own cost start Kassa without the harness).
+ */
+export const testScryptCost = { N: 1024, r: 8, p: 1 };
+
 let merchantSeq = 0;
 
 export async function startTestKassa(options: { store?: Store; env?: Record<string, string>; clock?: ManualClock; logger?: Logger } = {}): Promise<TestKassa> {
@@ -57,7 +65,7 @@ export async function startTestKassa(options: { store?: Store; env?: Record<stri
   const clock = options.clock ?? new ManualClock(startTime);
   const transport = new RecordingTransport();
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
-  const kassa = await createKassa(config, { clock, store, transport, logger: options.logger ?? pino({ level: 'silent' }) });
+  const kassa = await createKassa(config, { clock, store, transport, logger: options.logger ?? pino({ level: 'silent' }), secretHashing: testScryptCost });
   await kassa.app.ready();
 
   const createMerchant = async (username = `merchant${++merchantSeq}_${Math.random().toString(36).slice(2, 7)}`): Promise<Merchant> => {

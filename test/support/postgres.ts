@@ -1,7 +1,8 @@
 /**
  * PostgreSQL for tests: each test file gets a schema of its own, dropped afterwards.
  * KASSA_TEST_DATABASE_URL overrides the default local server. When CI=true the PostgreSQL tests
- * must run: an unreachable server fails them instead of skipping.
+ * must run: an unreachable server fails them instead of skipping. Outside CI they skip, and the
+ * run says so once (test/support/global-setup.ts).
  */
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -10,19 +11,25 @@ export const testDatabaseUrl = process.env.KASSA_TEST_DATABASE_URL ?? 'postgres:
 
 let reachable: boolean | undefined;
 
-export async function postgresAvailable(): Promise<boolean> {
-  if (reachable !== undefined) return reachable;
-  const client = new pg.Client({ connectionString: testDatabaseUrl, connectionTimeoutMillis: 2000 });
+/** Why `url` cannot be used (one line), or undefined when a query there works. */
+export async function postgresUnreachable(url = testDatabaseUrl): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
-    reachable = true;
+    return undefined;
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL tests must run in CI but ${testDatabaseUrl} is unreachable: ${String(error)}`);
-    reachable = false;
+    return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+export async function postgresAvailable(): Promise<boolean> {
+  if (reachable !== undefined) return reachable;
+  const problem = await postgresUnreachable();
+  if (problem !== undefined && process.env.CI === 'true') throw new Error(`PostgreSQL tests must run in CI but ${testDatabaseUrl} is unreachable: ${problem}`);
+  reachable = problem === undefined;
   return reachable;
 }
 

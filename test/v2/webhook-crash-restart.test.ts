@@ -3,7 +3,8 @@
  * on a temporary SQLite file, commits a webhook event, is killed with SIGKILL before the event
  * reaches the receiver, and is started again on the same file: the event is delivered after the
  * restart, with the event_id the delivery log recorded before the kill, and a valid signature.
- * Ports 46210-46219 (this suite's range).
+ * Ports are free ones the OS picks (never fixed ones another run on the machine might hold); Kassa
+ * keeps its port across the restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -12,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePorts } from '../support/process.js';
 
 const user = 'crash_merchant';
 const password = 'crash-password-123';
@@ -118,7 +120,7 @@ describe('webhook delivery survives SIGKILL', { timeout: 120_000 }, () => {
   it('an event committed while the receiver is down, with a failed attempt, is delivered after restart with the same event_id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kassa-crash-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const [port, receiverPort] = [46210, 46211];
+    const [port, receiverPort] = (await freePorts(2)) as [number, number];
     const first = await prepare(dir, port, receiverPort, 50);
     const requestId = await createRequest(port, first.account);
 
@@ -150,7 +152,7 @@ describe('webhook delivery survives SIGKILL', { timeout: 120_000 }, () => {
   it('an event committed just before the kill, never attempted, is delivered after restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kassa-crash-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const [port, receiverPort] = [46212, 46213];
+    const [port, receiverPort] = (await freePorts(2)) as [number, number];
     const { received } = await startReceiver(receiverPort);
     // A poll interval far beyond the test: the dispatcher never runs before the kill.
     const first = await prepare(dir, port, receiverPort, 60_000);

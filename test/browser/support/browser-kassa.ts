@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { demoShopCredentials } from '../../../src/web/demo/demo-merchant.js';
 import { startTestKassa, type TestKassa } from '../../support/harness.js';
+import { chromiumPath as chromiumPathFor } from '../../support/skip-notices.js';
 
-export const chromiumPath = '/usr/bin/chromium';
+export const chromiumPath = chromiumPathFor(process.env);
 export const chromiumArgs = [
   '--headless',
   '--no-sandbox',
