@@ -51,6 +51,7 @@ const classification: Record<string, Kind> = {
   Accounts: { run: 'against-kassa' },
   'Running on PostgreSQL': { run: 'postgres-start' },
   'The test clock': { run: 'against-kassa' },
+  'Operations: metrics and the requests log': { run: 'against-kassa' },
   Performance: { notRun: 'the benchmarks start their own servers and take minutes (docs/performance.md)' },
   Reliability: { notRun: 'the long runs take 20 minutes; their CI versions are test/reliability/crash.test.ts and fuzz.test.ts' },
 };
@@ -128,6 +129,13 @@ describe('the blocks that talk to a server, in README order, against one Kassa p
     expect(out).toHaveLength(2);
     const [before, after] = out.map((line) => JSON.parse(line));
     expect(Date.parse(after.now) - Date.parse(before.now)).toBeGreaterThanOrEqual(172_800_000);
+  });
+});
+
+describe('Operations', () => {
+  it('Operations: metrics and the requests log — /metrics counts the requests made above', () => {
+    const out = bash(blocks.find((b) => b.heading === 'Operations: metrics and the requests log')!.script, { KASSA: kassa!.url });
+    expect(out).toMatch(/^kassa_http_request_duration_seconds_count\{.*\} [1-9]/m);
   });
 });
 
