@@ -57,15 +57,15 @@ export function renderRequestList(entries: RequestLogRecord[], options: { basePa
     options.nextBefore === undefined
       ? ''
       : `\n<p class="pager"><a href="${escapeHtml(`${options.basePath.replace(/\/+$/, '')}?before=${encodeURIComponent(options.nextBefore)}`)}">Older requests</a></p>`;
-  return `<table class="requests-log">
-  <caption>API requests, newest first (secrets and tokens redacted)</caption>
+  return `<section class="card"><div class="table-scroll"><table class="list requests-log">
+  <caption class="visually-hidden">API requests, newest first (secrets and tokens redacted)</caption>
   <thead>
     <tr><th scope="col">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Correlation id</th></tr>
   </thead>
   <tbody>
 ${rows}
   </tbody>
-</table>${pager}`;
+</table></div>${pager}</section>`;
 }
 
 /** A body as stored (redacted JSON, possibly cut short) pretty-printed when it parses, else as is. */
@@ -87,10 +87,10 @@ function bodySection(title: string, body: string | undefined): string {
 
 /** One request: what it was, how it was answered, and both bodies (redacted when recorded). */
 export function renderRequestDetail(entry: RequestLogRecord): string {
-  const row = (term: string, value: string) => `  <dt>${escapeHtml(term)}</dt><dd>${value}</dd>`;
-  return `<article class="request-detail">
+  const row = (term: string, value: string) => `  <div><dt>${escapeHtml(term)}</dt><dd>${value}</dd></div>`;
+  return `<article class="request-detail card">
 <h2><span class="mono">${escapeHtml(entry.method)} ${escapeHtml(entry.path)}</span></h2>
-<dl>
+<dl class="kv">
 ${[
   row('Status', statusBadge(entry.statusCode)),
   row('Time', timeElement(entry.at)),

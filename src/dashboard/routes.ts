@@ -317,7 +317,7 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
   async function renderObject(request: FastifyRequest, reply: FastifyReply, kind: ObjectKind, id: string, status = 200, message?: Html): Promise<FastifyReply> {
     const acct = account(request);
     const record = await loadObject(acct.id, kind, id);
-    const timeline = await timelineOf(store, acct.id, kind.type, id, record.state);
+    const timeline = await timelineOf(store, acct.id, kind.type, id, record.state, (correlationId) => deps.requestLog.get(acct.id, correlationId));
     const settlements = new Map<string, SettlementState>();
     if (kind.type === 'order') {
       for (const c of (record.state as OrderState).captures) {

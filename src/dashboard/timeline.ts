@@ -13,19 +13,24 @@
 import { dashboardLimits } from '../domain/limits.js';
 import type { OrderState } from '../domain/order/order-state.js';
 import { settlementId, settlementType } from '../domain/settlement/settlement.js';
-import type { EventRecord, OutboxRecord, Store } from '../store/port.js';
+import type { EventRecord, OutboxRecord, RequestLogRecord, Store } from '../store/port.js';
 import { badge, time } from './format.js';
 import { html, type Html } from './html.js';
 
-/** The event log record; `correlationId` is filled by the request log (another branch) when known. */
-export type TimelineEvent = EventRecord & { correlationId?: string };
+/** The event log record, with the correlation id of the command that wrote it (none before migration 004). */
+export type TimelineEvent = EventRecord;
 
 export interface TimelineEntry {
   event: TimelineEvent;
   deliveries: OutboxRecord[];
+  /** The API request that caused the event, when the requests log still has it. */
+  request?: RequestLogRecord;
 }
 
-export async function timelineOf(store: Store, accountId: string, type: string, id: string, state: unknown): Promise<TimelineEntry[]> {
+/** Finds an account's logged request by correlation id (the requests log, src/http/request-log.ts). */
+export type RequestLookup = (correlationId: string) => Promise<RequestLogRecord | undefined>;
+
+export async function timelineOf(store: Store, accountId: string, type: string, id: string, state: unknown, findRequest?: RequestLookup): Promise<TimelineEntry[]> {
   const events: TimelineEvent[] = [...(await store.listEvents(accountId, type, id))];
   if (type === 'order') {
     for (const capture of (state as OrderState).captures ?? []) events.push(...(await store.listEvents(accountId, settlementType, settlementId(id, capture.capture_id))));
@@ -47,6 +52,16 @@ export async function timelineOf(store: Store, accountId: string, type: string, 
     const exact = entries.filter((e) => e.event.occurredAt === row.createdAt).at(-1);
     (exact ?? owner)?.deliveries.push(row);
   }
+  // One look-up per distinct request: a command's events share its correlation id.
+  if (findRequest) {
+    const requests = new Map<string, Promise<RequestLogRecord | undefined>>();
+    for (const entry of entries) {
+      const correlationId = entry.event.correlationId;
+      if (!correlationId) continue;
+      if (!requests.has(correlationId)) requests.set(correlationId, findRequest(correlationId));
+      entry.request = await requests.get(correlationId);
+    }
+  }
   return entries;
 }
 
@@ -64,13 +79,15 @@ export function renderTimeline(entries: TimelineEntry[]): Html {
   if (!entries.length) return html`<p class="muted">No events yet.</p>`;
   return html`<ol class="timeline">
     ${entries.map(
-      ({ event, deliveries }) => html`<li class="tl-item">
+      ({ event, deliveries, request }) => html`<li class="tl-item">
         <div class="tl-head"><code class="tl-type">${event.type}</code> ${time(event.occurredAt)}</div>
         ${dataSummary(event.data)}
         ${
-          // Events carry the correlation id of the request that caused them (timers: their own firing's id).
-          event.correlationId &&
-          html`<p class="tl-cause">caused by request <a href="/dashboard/requests/${encodeURIComponent(event.correlationId)}"><code>${event.correlationId}</code></a></p>`
+          // Events carry the correlation id of the command that wrote them: an API request's (shown
+          // with its method and path, linked to the requests log), or a timer's or follow-up's own.
+          request
+            ? html`<p class="tl-cause">caused by <a href="/dashboard/requests/${encodeURIComponent(request.correlationId)}"><code>${request.method} ${request.route}</code></a> <span class="muted">${request.statusCode}${request.idempotencyKey ? html` · idempotency key <code>${request.idempotencyKey}</code>` : ''} · request <code>${request.correlationId}</code></span></p>`
+            : event.correlationId && html`<p class="tl-cause muted">by Kassa (a timer or follow-up step), correlation id <code>${event.correlationId}</code></p>`
         }
         ${
           deliveries.length > 0 &&

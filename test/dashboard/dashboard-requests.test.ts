@@ -26,7 +26,7 @@ describe('requests log pages', () => {
 
     const list = await user.get('/dashboard/requests');
     expect(list.statusCode).toBe(200);
-    expect(list.body).toContain('<table class="requests-log">');
+    expect(list.body).toContain('<table class="list requests-log">');
     const first = list.body.indexOf(correlationId);
     expect(first).toBeGreaterThan(0);
     expect(list.body).toContain(`/dashboard/requests/${encodeURIComponent(correlationId)}`);
@@ -38,13 +38,16 @@ describe('requests log pages', () => {
     expect(detail.body).not.toContain(t.merchant.password);
   });
 
-  it('links an order’s events to the request that caused them', async () => {
+  it('shows, on each of an order’s events, the request that caused it (method, route, status), linked to the requests log', async () => {
     const orderId = await newOrder(t);
     const cancel = await t.request('POST', omPath(orderId, '/cancel'));
     expect(cancel.statusCode, cancel.body).toBe(204);
     const page = await user.get(`/dashboard/orders/${encodeURIComponent(orderId)}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`caused by request <a href="/dashboard/requests/${encodeURIComponent(String(cancel.headers['klarna-correlation-id']))}"`);
+    const correlationId = String(cancel.headers['klarna-correlation-id']);
+    expect(page.body).toContain(`caused by <a href="/dashboard/requests/${encodeURIComponent(correlationId)}"><code>POST /ordermanagement/v1/orders/:order_id/cancel</code></a>`);
+    // The order's creation came from its own request, logged too.
+    expect(page.body.match(/caused by <a href="\/dashboard\/requests\//g)?.length).toBeGreaterThanOrEqual(2);
   });
 
   it('answers 404 for another account’s request and for an unknown one', async () => {
