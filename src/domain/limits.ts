@@ -61,6 +61,13 @@ export const limits = Object.freeze({
    * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
    */
   sqliteBusyRetriesMax: 50,
+  /** PostgreSQL group commit: most batches (one per command) sent in one statement. */
+  postgresGroupBatchesMax: 500,
+  /**
+   * PostgreSQL group commits in flight at once (each on its own connection); further commits wait
+   * in the queue and join the next group, which is what makes the groups grow under load.
+   */
+  postgresGroupsInFlightMax: 3,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

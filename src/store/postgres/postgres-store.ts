@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
 import {
   ConcurrencyConflict,
@@ -42,10 +43,29 @@ export interface PostgresOptions {
 
 type Row = Record<string, unknown>;
 
+interface QueuedCommit {
+  /** The batch as kassa_commit_group reads it (see batchJson). */
+  json: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Counters for tests and the benchmark: how many transactions carried how many batches. */
+export interface GroupCommitStats {
+  transactions: number;
+  batches: number;
+  largestGroup: number;
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly schema?: string;
+  private queue: QueuedCommit[] = [];
+  private flushScheduled = false;
+  private groupsInFlight = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
 
   constructor(options: PostgresOptions) {
     this.schema = options.schema;
@@ -85,6 +105,12 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Commits already queued are still written (their callers are waiting for them).
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.queue.length > 0 && this.groupsInFlight < limits.postgresGroupsInFlightMax && !this.pool.ended) this.flush();
+      else if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      else for (const c of this.queue.splice(0)) c.reject(new Error('store is closed'));
+    }
     // Idempotent, like the SQLite adapter's: closing Kassa and then its test schema must not throw.
     if (!this.pool.ended) await this.pool.end();
   }
@@ -149,21 +175,60 @@ export class PostgresStore implements Store {
     return (await this.all('SELECT * FROM events WHERE account_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 ORDER BY seq', [accountId, aggregateType, aggregateId])).map(toEvent);
   }
 
-  async commit(batch: CommitBatch): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await applyBatch(client, batch);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // A deadlock or serialization failure is a lost race like any other: the engine retries.
-      const code = (e as { code?: string }).code;
-      if (code === '40P01' || code === '40001') throw new ConcurrencyConflict(`commit aborted (${code})`);
-      throw e;
-    } finally {
-      client.release();
-    }
+  commit(batch: CommitBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // Serialised now, so a batch that cannot be (a cyclic state) fails alone, not its group.
+      const json = JSON.stringify(batchJson(batch));
+      this.queue.push({ json, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * setImmediate, not a microtask: every request whose I/O arrived in this turn of the event loop
+   * reaches its commit first and joins the group. While `limits.postgresGroupsInFlightMax` groups
+   * are on their way, new commits wait in the queue: the next group leaves when one comes back.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      while (this.queue.length > 0 && this.groupsInFlight < limits.postgresGroupsInFlightMax) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const group = this.queue.splice(0, limits.postgresGroupBatchesMax);
+    this.groupsInFlight++;
+    this.groupCommitStats.transactions++;
+    this.groupCommitStats.batches += group.length;
+    if (group.length > this.groupCommitStats.largestGroup) this.groupCommitStats.largestGroup = group.length;
+    // One statement outside an explicit transaction: PostgreSQL runs it as one transaction whose
+    // COMMIT returns after the WAL flush (synchronous_commit=on), so a resolved promise is durable.
+    const done: Promise<void> = this.pool
+      .query<{ outcomes: (string | null)[] }>('SELECT kassa_commit_group($1::jsonb) AS outcomes', [groupJson(group)])
+      .then(
+        (result) => {
+          const outcomes = result.rows[0]!.outcomes;
+          for (const [i, c] of group.entries()) {
+            const outcome = outcomes[i];
+            if (outcome === null || outcome === undefined) c.resolve();
+            else c.reject(outcomeError(outcome));
+          }
+        },
+        (error: unknown) => {
+          // Nothing of the group was written (or, if the connection broke during COMMIT, it is
+          // unknown: the caller answers 5xx and the client's retry with its idempotency key settles it).
+          for (const c of group) c.reject(error);
+        },
+      )
+      .finally(() => {
+        this.groupsInFlight--;
+        this.inFlight.delete(done);
+        if (this.queue.length > 0) this.scheduleFlush();
+      });
+    this.inFlight.add(done);
   }
 
   async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {
@@ -207,20 +272,12 @@ export class PostgresStore implements Store {
   }
 
   async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
-        a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs,
-      ]);
-      await client.query('UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, lease_until = 0 WHERE id = $4', [next.status, a.attempt, next.nextAttemptAt, a.outboxId]);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    // One statement, so one transaction and one round trip: the attempt and the row's new status.
+    await this.pool.query(
+      `WITH attempt AS (INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES ($1, $2, $3, $4, $5, $6))
+       UPDATE outbox SET status = $7, attempts = $2, next_attempt_at = $8, lease_until = 0 WHERE id = $1`,
+      [a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs, next.status, next.nextAttemptAt],
+    );
   }
 
   async listAttempts(outboxId: string): Promise<DeliveryAttempt[]> {
@@ -246,61 +303,80 @@ export class PostgresStore implements Store {
   }
 }
 
-async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<void> {
-  if (batch.idempotency) {
-    const i = batch.idempotency;
-    try {
-      await client.query('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt,
-      ]);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');
-      throw e;
-    }
+function groupJson(group: QueuedCommit[]): string {
+  return `[${group.map((c) => c.json).join(',')}]`;
+}
+
+/** A batch as kassa_commit_group (migration 005) reads it: rows as objects keyed by column name. */
+function batchJson(batch: CommitBatch): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const i = batch.idempotency;
+  if (i) {
+    out.idempotency = { account_id: i.accountId, key: i.key, scope: i.scope, status_code: i.statusCode, headers: JSON.stringify(i.headers), body: i.body, created_at: i.createdAt };
   }
-  if (batch.clockMove) {
-    const m = batch.clockMove;
-    const moved = await client.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [m.newOffsetMs, m.accountId, m.expectedOffsetMs]);
-    if (moved.rowCount !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
+  if (batch.clockMove) out.clockMove = batch.clockMove;
+  if (batch.timersRemove?.length) out.timersRemove = batch.timersRemove.map((t) => [t.id, t.mustExist]);
+  if (batch.aggregates?.length) {
+    out.aggregates = batch.aggregates.map((a) => ({
+      expected: a.expectedVersion,
+      row: { account_id: a.accountId, type: a.type, id: a.id, version: 1, state: JSON.stringify(a.state), created_at: a.now, updated_at: a.now },
+    }));
   }
-  for (const t of batch.timersRemove ?? []) {
-    const r = await client.query('DELETE FROM timers WHERE id = $1', [t.id]);
-    if (t.mustExist && r.rowCount !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
+  if (batch.lookupKeys?.length) out.lookupKeys = batch.lookupKeys.map((k) => ({ kind: k.kind, key: k.key, account_id: k.accountId, type: k.type, id: k.id }));
+  if (batch.events?.length) {
+    out.events = batch.events.map((e) => ({
+      account_id: e.accountId,
+      aggregate_type: e.aggregateType,
+      aggregate_id: e.aggregateId,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      occurred_at: e.occurredAt,
+    }));
   }
-  for (const a of batch.aggregates ?? []) {
-    const json = JSON.stringify(a.state);
-    if (a.expectedVersion === 0) {
-      const r = await client.query(
-        'INSERT INTO aggregates (account_id, type, id, version, state, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $5) ON CONFLICT DO NOTHING',
-        [a.accountId, a.type, a.id, json, a.now],
-      );
-      if (r.rowCount !== 1) throw new ConcurrencyConflict(`${a.type} ${a.id} was created concurrently`);
-    } else {
-      const r = await client.query('UPDATE aggregates SET version = version + 1, state = $1, updated_at = $2 WHERE account_id = $3 AND type = $4 AND id = $5 AND version = $6', [
-        json, a.now, a.accountId, a.type, a.id, a.expectedVersion,
-      ]);
-      if (r.rowCount !== 1) throw new ConcurrencyConflict(`${a.type} ${a.id} changed since version ${a.expectedVersion}`);
-    }
+  if (batch.outbox?.length) {
+    out.outbox = batch.outbox.map((o) => ({
+      id: o.id,
+      account_id: o.accountId,
+      kind: o.kind,
+      event_id: o.eventId,
+      event_type: o.eventType,
+      url: o.url,
+      headers: JSON.stringify(o.headers),
+      body: o.body,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: o.nextAttemptAt,
+      lease_until: 0,
+      created_at: o.createdAt,
+      ref: o.ref ?? null,
+    }));
   }
-  for (const k of batch.lookupKeys ?? []) {
-    const r = await client.query('INSERT INTO lookup_keys (kind, key, account_id, type, id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [k.kind, k.key, k.accountId, k.type, k.id]);
-    if (r.rowCount !== 1) throw new DuplicateKey('lookup', `${k.kind} key exists`);
+  if (batch.timersAdd?.length) {
+    out.timersAdd = batch.timersAdd.map((t) => ({
+      id: t.id,
+      account_id: t.accountId,
+      due_at: t.dueAt,
+      kind: t.kind,
+      aggregate_type: t.aggregateType,
+      aggregate_id: t.aggregateId,
+      payload: JSON.stringify(t.payload),
+    }));
   }
-  for (const e of batch.events ?? []) {
-    await client.query('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt,
-    ]);
-  }
-  for (const o of batch.outbox ?? []) {
-    await client.query(
-      'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null],
-    );
-  }
-  for (const t of batch.timersAdd ?? []) {
-    await client.query('INSERT INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload),
-    ]);
+  return out;
+}
+
+/** kassa_commit_group's outcome for a batch that was rolled back to its savepoint. */
+function outcomeError(outcome: string): Error {
+  const message = outcome.slice(2);
+  switch (outcome[0]) {
+    case 'C':
+      return new ConcurrencyConflict(message);
+    case 'I':
+      return new DuplicateKey('idempotency', message);
+    case 'L':
+      return new DuplicateKey('lookup', message);
+    default:
+      return Object.assign(new Error(`commit failed: ${message}`), { code: message.slice(0, 5) });
   }
 }
 
