@@ -68,6 +68,8 @@ export const limits = Object.freeze({
    * in the queue and join the next group, which is what makes the groups grow under load.
    */
   postgresGroupsInFlightMax: 3,
+  /** How long a request waits for a new PostgreSQL connection before it is answered 503. */
+  postgresConnectTimeoutMs: 5000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

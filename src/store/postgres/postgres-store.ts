@@ -13,6 +13,7 @@ import { readMigrations } from '../migrations.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
+  StoreUnavailable,
   type AccountRecord,
   type AggregateRecord,
   type CommitBatch,
@@ -39,6 +40,8 @@ export interface PostgresOptions {
   /** Run in a schema of its own (tests use one per run so they never collide). */
   schema?: string;
   poolSize?: number;
+  /** Shown in pg_stat_activity (default "kassa"), so an operator can tell Kassa's connections apart. */
+  applicationName?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -72,6 +75,9 @@ export class PostgresStore implements Store {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'kassa',
+      // An unreachable server fails a request (503) instead of holding it forever.
+      connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
       options: options.schema ? `-c search_path=${options.schema}` : undefined,
     });
     // An idle client's error (e.g. the server restarting) must not crash the process.
@@ -115,17 +121,43 @@ export class PostgresStore implements Store {
     if (!this.pool.ended) await this.pool.end();
   }
 
+  /** Every statement goes through here: a lost connection becomes StoreUnavailable (HTTP 503). */
+  private async query<R extends pg.QueryResultRow = Row>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, args);
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
+  /**
+   * A read (SELECT only): when its connection turns out dead (the server restarted, or the backend
+   * was terminated while the pool held it idle), it runs again — a read has no effect to repeat.
+   * Each dead connection leaves the pool, so after at most one try per pooled connection it either
+   * gets a fresh one or the server really is unreachable. Writes are never retried here: their
+   * fate is for the caller to settle (its Klarna-Idempotency-Key).
+   */
+  private async read(sql: string, args: unknown[]): Promise<Row[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.query(sql, args)).rows;
+      } catch (error) {
+        if (!(error instanceof StoreUnavailable) || attempt > this.pool.options.max) throw error;
+      }
+    }
+  }
+
   private async one(sql: string, args: unknown[]): Promise<Row | undefined> {
-    return (await this.pool.query(sql, args)).rows[0];
+    return (await this.read(sql, args))[0];
   }
 
   private async all(sql: string, args: unknown[]): Promise<Row[]> {
-    return (await this.pool.query(sql, args)).rows;
+    return this.read(sql, args);
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
     try {
-      await this.pool.query(
+      await this.query(
         'INSERT INTO accounts (id, username, secret_hash, created_at, clock_offset_ms, is_default) VALUES ($1, $2, $3, $4, $5, $6)',
         [a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault],
       );
@@ -148,7 +180,7 @@ export class PostgresStore implements Store {
   }
 
   async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
-    const r = await this.pool.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [next, accountId, expected]);
+    const r = await this.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [next, accountId, expected]);
     return r.rowCount === 1;
   }
 
@@ -206,7 +238,7 @@ export class PostgresStore implements Store {
     if (group.length > this.groupCommitStats.largestGroup) this.groupCommitStats.largestGroup = group.length;
     // One statement outside an explicit transaction: PostgreSQL runs it as one transaction whose
     // COMMIT returns after the WAL flush (synchronous_commit=on), so a resolved promise is durable.
-    const done: Promise<void> = this.pool
+    const done: Promise<void> = this
       .query<{ outcomes: (string | null)[] }>('SELECT kassa_commit_group($1::jsonb) AS outcomes', [groupJson(group)])
       .then(
         (result) => {
@@ -245,7 +277,7 @@ export class PostgresStore implements Store {
   }
 
   async claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]> {
-    const rows = await this.all(
+    const { rows } = await this.query(
       `UPDATE outbox SET lease_until = $4 WHERE id IN (
          SELECT id FROM outbox WHERE account_id = $1 AND status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $3
          ORDER BY next_attempt_at, created_at LIMIT $5 FOR UPDATE SKIP LOCKED)
@@ -273,7 +305,7 @@ export class PostgresStore implements Store {
 
   async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {
     // One statement, so one transaction and one round trip: the attempt and the row's new status.
-    await this.pool.query(
+    await this.query(
       `WITH attempt AS (INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES ($1, $2, $3, $4, $5, $6))
        UPDATE outbox SET status = $7, attempts = $2, next_attempt_at = $8, lease_until = 0 WHERE id = $1`,
       [a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs, next.status, next.nextAttemptAt],
@@ -285,11 +317,11 @@ export class PostgresStore implements Store {
   }
 
   async requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean> {
-    return (await this.pool.query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = 0 WHERE id = $2", [nextAttemptAt, id])).rowCount === 1;
+    return (await this.query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = 0 WHERE id = $2", [nextAttemptAt, id])).rowCount === 1;
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
-    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    await this.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
     return (await this.one('SELECT value FROM settings WHERE key = $1', [key]))!.value as string;
   }
 
@@ -299,7 +331,7 @@ export class PostgresStore implements Store {
   }
 
   async purgeIdempotency(createdBefore: number): Promise<number> {
-    return (await this.pool.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
+    return (await this.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
   }
 }
 
@@ -378,6 +410,25 @@ function outcomeError(outcome: string): Error {
     default:
       return Object.assign(new Error(`commit failed: ${message}`), { code: message.slice(0, 5) });
   }
+}
+
+/**
+ * Connection-level failures: SQLSTATE class 08 (connection exception), 57P01–57P03 (the server is
+ * shutting down, crashed, or still starting), 53300 (too many connections), and the driver's own
+ * socket errors. Anything else is not about reaching the database and is passed on unchanged.
+ */
+function unavailableOr(error: unknown): unknown {
+  const e = error as { code?: string; message?: string };
+  const code = e.code ?? '';
+  const unreachable =
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '53300' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code) ||
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended|not queryable/i.test(e.message ?? '');
+  return unreachable ? new StoreUnavailable(`database unavailable: ${e.message ?? code}`, { cause: error }) : error;
 }
 
 function isUniqueViolation(e: unknown): boolean {
