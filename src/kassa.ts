@@ -15,7 +15,7 @@ import { OutboxDispatcher, type Transport } from './outbox/dispatcher.js';
 import { registerTimerHandlers } from './timers/handlers.js';
 import { TimerRunner } from './timers/timer-runner.js';
 import { openStore } from './store/open-store.js';
-import type { Store } from './store/port.js';
+import { DuplicateKey, type Store } from './store/port.js';
 
 export interface KassaOptions {
   clock?: Clock;
@@ -101,9 +101,11 @@ export async function ensureSandboxMerchant(kassa: Kassa, print: (line: string) 
   const wanted = config.sandboxMerchant;
   if (wanted) {
     const existing = await engine.store.getAccountByUsername(wanted.username);
-    if (!existing) {
-      const account = await accounts.create(wanted.username, wanted.password, { isDefault: true });
-      print(`Sandbox merchant ${wanted.username} created (account_id ${account.id}).`);
+    // Several nodes starting together on one PostgreSQL race to create it: one wins, the others
+    // find it made (DuplicateKey) and check the password like any later start.
+    const created = existing ? undefined : await accounts.create(wanted.username, wanted.password, { isDefault: true }).catch((e) => (e instanceof DuplicateKey ? undefined : Promise.reject(e)));
+    if (created) {
+      print(`Sandbox merchant ${wanted.username} created (account_id ${created.id}).`);
     } else if (!(await accounts.authenticate(wanted.username, wanted.password))) {
       throw new Error(`KASSA_SANDBOX_MERCHANT: account ${wanted.username} exists with a different password`);
     }

@@ -159,10 +159,12 @@ export interface OutboxRow {
   status: string;
   attempts: number;
   nextAttemptAt: number;
+  /** System-clock ms until which a dispatcher holds the row (0: nobody). */
+  leaseUntil: number;
 }
 
 export async function outbox(probe: StoreProbe): Promise<OutboxRow[]> {
-  const rows = await probe.query('SELECT id, account_id, kind, event_id, event_type, url, body, status, attempts, next_attempt_at FROM outbox');
+  const rows = await probe.query('SELECT id, account_id, kind, event_id, event_type, url, body, status, attempts, next_attempt_at, lease_until FROM outbox');
   return rows.map((r) => ({
     id: String(r.id),
     accountId: String(r.account_id),
@@ -174,6 +176,7 @@ export async function outbox(probe: StoreProbe): Promise<OutboxRow[]> {
     status: String(r.status),
     attempts: Number(r.attempts),
     nextAttemptAt: Number(r.next_attempt_at),
+    leaseUntil: Number(r.lease_until),
   }));
 }
 
