@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
+import { ReadBatcher } from './read-batcher.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -69,6 +70,23 @@ export class PostgresStore implements Store {
   private groupsInFlight = 0;
   private readonly inFlight = new Set<Promise<void>>();
   readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
+  /** The two reads every request makes, batched per event-loop turn (read-batcher.ts). */
+  private readonly accountReads = new ReadBatcher<string, Row>(
+    (ids) => (ids.length === 1 ? this.all('SELECT * FROM accounts WHERE id = $1', ids) : this.all('SELECT * FROM accounts WHERE id = ANY($1::text[])', [ids])),
+    (r) => r.id as string,
+    (id) => id,
+  );
+  private readonly aggregateReads = new ReadBatcher<[string, string, string], Row>(
+    (keys) =>
+      keys.length === 1
+        ? this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND id = $3', keys[0]!)
+        : this.all(
+            'SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(account_id, type, id) JOIN aggregates a ON a.account_id = k.account_id AND a.type = k.type AND a.id = k.id',
+            [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+          ),
+    (r) => `${r.account_id as string}\u0000${r.type as string}\u0000${r.id as string}`,
+    (k) => k.join('\u0000'),
+  );
 
   constructor(options: PostgresOptions) {
     this.schema = options.schema;
@@ -168,7 +186,7 @@ export class PostgresStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
-    return toAccount(await this.one('SELECT * FROM accounts WHERE id = $1', [id]));
+    return toAccount(await this.accountReads.load(id));
   }
 
   async getAccountByUsername(username: string): Promise<AccountRecord | undefined> {
@@ -185,7 +203,7 @@ export class PostgresStore implements Store {
   }
 
   async getAggregate<T>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined> {
-    return toAggregate<T>(await this.one('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND id = $3', [accountId, type, id]));
+    return toAggregate<T>(await this.aggregateReads.load([accountId, type, id]));
   }
 
   async listAggregates<T>(accountId: string, type: string, page: ListPage): Promise<AggregateRecord<T>[]> {
