@@ -4,7 +4,7 @@
  * (bench/workload.ts) through `app.inject` by 64 concurrent loops. Counts the statements sent (each
  * one a round trip and a socket write) and the group commits, the figures group commit and
  * statement count changes move. Usage: `DATABASE_URL=postgres://… node --import tsx
- * bench/postgres-in-process.ts` (env N = lifecycles measured).
+ * bench/postgres-in-process.ts` (env N = lifecycles measured, C = concurrent lifecycles, 64).
  */
 import pg from 'pg';
 import pino from 'pino';
@@ -15,7 +15,7 @@ import { lifecycleOnce, type Target } from './workload.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const lifecycles = Number(process.env.N ?? 1500);
-const concurrency = 64;
+const concurrency = Number(process.env.C ?? 64);
 const schema = `bench_inproc_${Date.now().toString(36)}`;
 const store = new PostgresStore({ connectionString: url, schema });
 let statements = 0;
