@@ -72,4 +72,16 @@ describe.skipIf(!(await postgresAvailable()))('postgres group commit', () => {
     expect(await store.getAggregate('acc-g', 'counter', 'cyc')).toBeUndefined();
     expect(await store.getAggregate('acc-g', 'counter', 'fine')).toBeDefined();
   });
+
+  it('fails only the batch whose plain text cannot be stored (U+0000, a lone surrogate); documents keep theirs', async () => {
+    const outbox = (id: string, url: string) => ({ id, accountId: 'acc-g', kind: 'webhook', eventId: id, eventType: 't', url, headers: {}, body: '{}', nextAttemptAt: 1, createdAt: 1 });
+    const outcomes = await Promise.allSettled([
+      store.commit({ outbox: [outbox('nul', 'http://127.0.0.1:9/a\u0000b')] }),
+      store.commit({ outbox: [outbox('surrogate', 'http://127.0.0.1:9/\ud800')] }),
+      store.commit({ aggregates: [agg('odd', 0, { nul: 'a\u0000b', lone: '\udc00', pair: '😀', text: '\\u0000' })] }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(await store.getOutbox('nul')).toBeUndefined();
+    expect((await store.getAggregate('acc-g', 'counter', 'odd'))?.state).toEqual({ nul: 'a\u0000b', lone: '\udc00', pair: '😀', text: '\\u0000' });
+  });
 });

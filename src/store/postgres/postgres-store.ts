@@ -229,6 +229,10 @@ export class PostgresStore implements Store {
     return new Promise<void>((resolve, reject) => {
       // Serialised now, so a batch that cannot be (a cyclic state) fails alone, not its group.
       const json = JSON.stringify(batchJson(batch));
+      // jsonb cannot hold U+0000 or a lone surrogate (JSON.stringify writes both as \u escapes): in
+      // a plain text field one would fail the whole group's statement, so it fails its own batch
+      // here. Inside documents they are escaped twice and stored as the characters JSON uses.
+      if (unstorable.test(json)) return reject(Object.assign(new Error('commit failed: a text value holds U+0000 or a lone surrogate, which PostgreSQL cannot store'), { code: '22P05' }));
       this.queue.push({ json, resolve, reject });
       this.scheduleFlush();
     });
@@ -352,6 +356,9 @@ export class PostgresStore implements Store {
     return (await this.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
   }
 }
+
+/** A `\u0000` or lone-surrogate escape in JSON text (not an escaped backslash followed by "u…"). */
+const unstorable = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
 
 function groupJson(group: QueuedCommit[]): string {
   return `[${group.map((c) => c.json).join(',')}]`;
