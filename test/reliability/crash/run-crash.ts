@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { operationKey, operationsOf } from '../support/openapi.js';
 import { Prng } from '../support/prng.js';
-import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
+import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresSnapshotProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
 import { freePort } from '../../support/process.js';
 import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
@@ -178,7 +178,8 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     const u = new URL(server);
     u.pathname = `/${name}`;
     databaseUrl = u.toString();
-    openProbe = () => postgresProbe(databaseUrl);
+    // One snapshot per probe: with several nodes the database keeps changing while it is checked.
+    openProbe = () => postgresSnapshotProbe(databaseUrl);
     dropDatabase = async () => {
       const c = new pg.Client({ connectionString: server });
       await c.connect();
