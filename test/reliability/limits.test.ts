@@ -364,8 +364,8 @@ describe('idempotency records', () => {
 describe('every limit has a test', () => {
   // The SQLite store's own bounds are tested where the machinery to hold them exists: syncs held by
   // hand (wal-sync) and a write lock held by another connection (sqlite-write-lock).
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts'];
-  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts or the SQLite store suites)', () => {
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../store/postgres-group-commit.test.ts', '../store/postgres-outage.test.ts'];
+  it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts or the SQLite and PostgreSQL store suites)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));
     expect(untested).toEqual([]);

@@ -6,6 +6,7 @@
  * messages survive the trip through JSON byte for byte, and what a failed batch leaves (nothing).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/domain/limits.js';
 import { ConcurrencyConflict, type AccountRecord } from '../../src/store/port.js';
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openTestPostgres, postgresAvailable } from '../support/postgres.js';
@@ -83,5 +84,52 @@ describe.skipIf(!(await postgresAvailable()))('postgres group commit', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     expect(await store.getOutbox('nul')).toBeUndefined();
     expect((await store.getAggregate('acc-g', 'counter', 'odd'))?.state).toEqual({ nul: 'a\u0000b', lone: '\udc00', pair: '😀', text: '\\u0000' });
+  });
+
+  it(`puts at most limits.postgresGroupBatchesMax (${limits.postgresGroupBatchesMax}) batches in one group`, async () => {
+    const before = { ...store.groupCommitStats };
+    const n = limits.postgresGroupBatchesMax + 1;
+    await Promise.all(Array.from({ length: n }, (_, i) => store.commit({ aggregates: [agg(`max${i}`, 0, {})] })));
+    expect(store.groupCommitStats.transactions - before.transactions).toBe(2);
+    expect(store.groupCommitStats.batches - before.batches).toBe(n);
+    expect(store.groupCommitStats.largestGroup).toBe(limits.postgresGroupBatchesMax);
+  });
+
+  it(`keeps at most limits.postgresGroupsInFlightMax (${limits.postgresGroupsInFlightMax}) groups on their way; later commits wait and join one group`, async () => {
+    await store.commit({ aggregates: [agg('hot', 0, { n: 0 })] });
+    // Another connection holds the row: every group that touches it waits in PostgreSQL.
+    const holder = await store.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query("SELECT * FROM aggregates WHERE account_id = 'acc-g' AND type = 'counter' AND id = 'hot' FOR UPDATE");
+    let inFlight = 0;
+    let most = 0;
+    const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => Promise<unknown>;
+    const pool = store.pool as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+    pool.query = (...args: unknown[]) => {
+      if (!String(args[0]).includes('kassa_commit_group')) return query(...args);
+      most = Math.max(most, ++inFlight);
+      return query(...args).finally(() => inFlight--);
+    };
+    try {
+      const before = { ...store.groupCommitStats };
+      const turns = limits.postgresGroupsInFlightMax + 3;
+      const commits: Promise<void>[] = [];
+      for (let turn = 0; turn < turns; turn++) {
+        // One commit per turn of the event loop (a group each, while there is room).
+        commits.push(store.commit({ aggregates: [agg('hot', 1, { turn })] }).catch(() => undefined));
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(inFlight).toBe(limits.postgresGroupsInFlightMax);
+      await holder.query('COMMIT');
+      await Promise.all(commits);
+      expect(most).toBe(limits.postgresGroupsInFlightMax);
+      // The three that waited left together, as one group.
+      expect(store.groupCommitStats.transactions - before.transactions).toBe(limits.postgresGroupsInFlightMax + 1);
+      expect(await store.getAggregate('acc-g', 'counter', 'hot')).toMatchObject({ version: 2 });
+    } finally {
+      pool.query = query;
+      holder.release();
+    }
   });
 });

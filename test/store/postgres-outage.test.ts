@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/domain/limits.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
@@ -121,4 +122,25 @@ describe.skipIf(!(await postgresAvailable()))('PostgreSQL outage', () => {
     });
     expect((await createSession('after-terminate')).statusCode).toBe(200);
   });
+
+  it(`gives up on a database that never answers after limits.postgresConnectTimeoutMs (${limits.postgresConnectTimeoutMs} ms): 503, not a hung request`, async () => {
+    // Idle pooled connections would still work: take them out by cutting, then drop new ones silently.
+    proxy.cut();
+    proxy.restore();
+    proxy.blackhole = true;
+    try {
+      const started = Date.now();
+      const r = await t.request('GET', '/sandbox/v1/clock');
+      const took = Date.now() - started;
+      expect(r.statusCode).toBe(503);
+      expect(r.json().error_code).toBe('TEMPORARILY_UNAVAILABLE');
+      expect(took).toBeGreaterThanOrEqual(limits.postgresConnectTimeoutMs - 100);
+      expect(took).toBeLessThan(limits.postgresConnectTimeoutMs * 3);
+    } finally {
+      proxy.blackhole = false;
+      proxy.cut();
+      proxy.restore();
+    }
+    expect((await t.request('GET', '/sandbox/v1/clock')).statusCode).toBe(200);
+  }, 30_000);
 });

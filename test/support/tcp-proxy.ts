@@ -11,6 +11,8 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private down = false;
+  /** Accept connections and never answer (a host that is gone, packets dropped). */
+  blackhole = false;
   port = 0;
 
   constructor(
@@ -21,6 +23,12 @@ export class TcpProxy {
   async start(): Promise<void> {
     this.server = createServer((client) => {
       if (this.down) return client.destroy();
+      if (this.blackhole) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        return;
+      }
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       for (const s of [client, upstream]) {
         this.sockets.add(s);

@@ -160,7 +160,7 @@ export class PostgresStore implements Store {
       try {
         return (await this.query(sql, args)).rows;
       } catch (error) {
-        if (!(error instanceof StoreUnavailable) || attempt > this.pool.options.max) throw error;
+        if (!(error instanceof StoreUnavailable) || !isDeadConnection(error.cause) || attempt > this.pool.options.max) throw error;
       }
     }
   }
@@ -454,6 +454,17 @@ function unavailableOr(error: unknown): unknown {
     ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code) ||
     /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended|not queryable/i.test(e.message ?? '');
   return unreachable ? new StoreUnavailable(`database unavailable: ${e.message ?? code}`, { cause: error }) : error;
+}
+
+/**
+ * A connection that was open and died (its backend terminated, the server restarted, a reset):
+ * another pooled or fresh one may work at once. Not a connection that could not be made (refused,
+ * timed out): trying again would only make the caller wait longer for its 503.
+ */
+function isDeadConnection(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (e.code === '57P01' || e.code === '57P02' || e.code === 'ECONNRESET' || e.code === 'EPIPE') return true;
+  return /Connection terminated unexpectedly|not queryable|Connection ended/i.test(e.message ?? '') && !/timeout/i.test(e.message ?? '');
 }
 
 function isUniqueViolation(e: unknown): boolean {
