@@ -23,8 +23,8 @@ describe.skipIf(!(await postgresAvailable()))('crash: three nodes on PostgreSQL'
       nodes: 3,
       doubleKillRate: 0.34,
       clients: 4,
-      minRunMs: 200,
-      maxRunMs: 900,
+      minRunMs: 500,
+      maxRunMs: 1500,
       bootKillRate: 0.1,
       log: () => undefined,
     });
@@ -32,6 +32,7 @@ describe.skipIf(!(await postgresAvailable()))('crash: three nodes on PostgreSQL'
     console.log(`crash harness, 3 nodes: ${summary}`);
     expect(report.failures, summary).toEqual([]);
     expect(report.kills).toBe(kills);
-    expect(report.operations).toBeGreaterThan(50);
+    // Some work between kills, even on a machine too busy for much (a kill's in-doubt checks need it).
+    expect(report.operations).toBeGreaterThan(20);
   }, 600_000);
 });
