@@ -49,9 +49,11 @@ export async function benchPostgresNodes(
   const started: KassaProcess[] = [];
   try {
     const env = { DATABASE_URL: target.toString(), KASSA_SANDBOX_MERCHANT: `${merchant.username}:${merchant.password}` };
-    // Started together, as an orchestrator would: migrations and the sandbox merchant must cope.
+    // One after another: on a busy machine three cold starts at once can outlast startKassa's 30 s
+    // (starting together is the crash harness's job). Each is kept as soon as it is up, so that
+    // `finally` stops it even if a later one fails to start.
     const logs = Array.from({ length: nodes }, (_, i) => join(logDir, `kassa-${i + 1}.log`));
-    started.push(...(await Promise.all(logs.map((log) => startKassa(root, env, log)))));
+    for (const log of logs) started.push(await startKassa(root, env, log));
     const result = await runLoadProcess(root, {
       ...load,
       workload: 'lifecycle',
