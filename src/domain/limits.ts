@@ -67,7 +67,7 @@ export const limits = Object.freeze({
    * PostgreSQL group commits in flight at once (each on its own connection); further commits wait
    * in the queue and join the next group, which is what makes the groups grow under load.
    */
-  postgresGroupsInFlightMax: 3,
+  postgresGroupsInFlightMax: 6,
   /** How long a request waits for a new PostgreSQL connection before it is answered 503. */
   postgresConnectTimeoutMs: 5000,
 });
