@@ -13,7 +13,7 @@
  */
 import { Pool } from 'undici';
 import { processTree, procStat } from './support.js';
-import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Target } from './workload.js';
+import { echoOnce, LifecycleError, lifecycleOnce, lifecycleOps, type Requester, type Target } from './workload.js';
 
 export interface LoadConfig {
   origin: string;
@@ -29,6 +29,9 @@ export interface LoadConfig {
   steps?: number;
   /** The server's pid: its CPU time per operation is reported (Linux, from /proc). */
   serverPid?: number;
+  /** Several servers (nodes on one database): calls go round robin over them; CPU is summed. */
+  origins?: string[];
+  serverPids?: number[];
 }
 
 export interface PhaseResult {
@@ -119,10 +122,9 @@ const nowNs = () => process.hrtime.bigint();
  * CPU seconds (user + system) a process and its live descendants (a cluster's workers) have used
  * so far, or undefined where /proc is missing.
  */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
+function cpuSeconds(pids: number[]): number | undefined {
   let ticks: number | undefined;
-  for (const p of processTree(pid)) {
+  for (const p of pids.flatMap(processTree)) {
     const fields = procStat(p);
     if (fields) ticks = (ticks ?? 0) + Number(fields[11]) + Number(fields[12]);
   }
@@ -138,7 +140,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
-  const pool = new Pool(config.origin, { connections: config.connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+  const origins = config.origins ?? [config.origin];
+  const pools = origins.map((o) => new Pool(o, { connections: Math.ceil(config.connections / origins.length), pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 }));
+  let turn = 0;
+  // Several nodes: each call to the next one, as a load balancer with nothing sticky does.
+  const pool: Requester = pools.length === 1 ? pools[0]! : { request: (o) => (pools[turn++ % pools.length] as Requester).request(o) };
+  const serverPids = config.serverPids ?? (config.serverPid ? [config.serverPid] : []);
   const steps = config.steps ?? lifecycleOps;
   const once = config.workload === 'echo' ? echoOnce : (t: Target) => lifecycleOnce(t, steps);
   const opsPerUnit = config.workload === 'echo' ? 1 : steps;
@@ -165,14 +172,14 @@ async function main(): Promise<void> {
   recorder = new Recorder(warmupEnd, measureEnd);
   let cpuAtStart: number | undefined;
   let cpuAtEnd: number | undefined;
-  at(warmupEnd, () => (cpuAtStart = cpuSeconds(config.serverPid)));
-  at(measureEnd, () => (cpuAtEnd = cpuSeconds(config.serverPid)));
+  at(warmupEnd, () => (cpuAtStart = cpuSeconds(serverPids)));
+  at(measureEnd, () => (cpuAtEnd = cpuSeconds(serverPids)));
   await Promise.all(
     Array.from({ length: config.connections }, async () => {
       while (nowNs() < measureEnd) await runOne();
     }),
   );
-  cpuAtEnd ??= cpuSeconds(config.serverPid); // the timer may not have fired yet on a busy machine
+  cpuAtEnd ??= cpuSeconds(serverPids); // the timer may not have fired yet on a busy machine
   const closed = recorder.result('throughput', 'closed', opsPerUnit);
   if (cpuAtStart !== undefined && cpuAtEnd !== undefined && closed.ops > 0) closed.serverCpuUsPerOp = Math.round(((cpuAtEnd - cpuAtStart) * 1e6) / closed.ops);
   phases.push(closed);
@@ -199,7 +206,7 @@ async function main(): Promise<void> {
     phases.push(recorder.result(`at ${Math.round(config.openLoopFraction * 100)}% load`, 'open', opsPerUnit, targetOps));
   }
 
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   const result: LoadResult = { workload: config.workload, connections: config.connections, phases };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

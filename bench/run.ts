@@ -4,14 +4,16 @@
  *   2. Kassa as users start it (`node --import tsx src/main.ts`, embedded SQLite with
  *      synchronous=FULL in a fresh temp data dir) under the lifecycle workload;
  *   3. the same on PostgreSQL when DATABASE_URL is a postgres:// URL (a fresh database is created
- *      for the run and dropped afterwards when the role may; synchronous_commit must be on).
+ *      for the run and dropped afterwards when the role may; synchronous_commit must be on);
+ *   4. then three Kassa nodes on one PostgreSQL database, the load spread over them
+ *      (bench/postgres-nodes.ts).
  * Every target runs in its own process, the load in another (bench/load.ts), with the same
  * connection count. Prints a table, writes bench/results/bench-<time>.json, and ends with
  * `kassa <N> ops/s, bare node:http <M> req/s, ratio <N/M>` for the SQLite run.
  *
  * Knobs (environment): BENCH_CONNECTIONS (64), BENCH_WARMUP_S (3), BENCH_DURATION_S (10),
  * BENCH_OPEN_LOOP_S (8), BENCH_PORT_BASE (a free port from the OS when unset), BENCH_ONLY
- * (comma list of bare,sqlite,sqlite-workers,postgres), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
+ * (comma list of bare,sqlite,sqlite-workers,postgres,postgres-nodes), BENCH_NODES (3), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
  * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LoadConfig, LoadResult, PhaseResult } from './load.js';
+import { benchPostgresNodes } from './postgres-nodes.js';
 import { RssSampler, freePort, peakRssMb, startKassa, stopProcess, tail, waitFor } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +33,7 @@ const connections = intEnv('BENCH_CONNECTIONS', 64);
 const warmupMs = intEnv('BENCH_WARMUP_S', 3) * 1000;
 const durationMs = intEnv('BENCH_DURATION_S', 10) * 1000;
 const openLoopMs = intEnv('BENCH_OPEN_LOOP_S', 8) * 1000;
-const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,sqlite-workers,postgres').split(',').map((s) => s.trim()));
+const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,sqlite-workers,postgres,postgres-nodes').split(',').map((s) => s.trim()));
 const cpuProf = env.BENCH_CPU_PROF === '1';
 /** Development knob: run only the first N lifecycle calls (the figures then are not the benchmark's). */
 const steps = env.BENCH_LIFECYCLE_STEPS ? intEnv('BENCH_LIFECYCLE_STEPS', 7) : undefined;
@@ -177,6 +180,11 @@ async function main(): Promise<void> {
     if (pgUrl) show(results[results.push(await benchPostgres(pgUrl)) - 1]!);
     else process.stdout.write('kassa (PostgreSQL): skipped (set DATABASE_URL=postgres://… to include it)\n');
   }
+  const nodes = intEnv('BENCH_NODES', 3);
+  if (only.has('postgres-nodes') && pgUrl) {
+    const load = { connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps };
+    show(results[results.push(await benchPostgresNodes(root, pgUrl, nodes, load, merchant)) - 1]!);
+  }
 
   const bare = results.find((r) => r.name === 'bare node:http')?.load.phases[0];
   const sqlite = results.find((r) => r.store === 'sqlite')?.load.phases[0];
@@ -193,6 +201,10 @@ async function main(): Promise<void> {
   if (bare && workers && bare.opsPerSec > 0) {
     process.stdout.write(`with KASSA_WORKERS=auto: kassa ${workers.opsPerSec} ops/s, ratio ${(workers.opsPerSec / bare.opsPerSec).toFixed(2)}\n`);
   }
+  const pgOne = results.find((r) => r.store === 'postgres')?.load.phases[0];
+  const pgNodes = results.find((r) => r.store === 'postgres-nodes')?.load.phases[0];
+  if (pgOne) process.stdout.write(`postgres 1 node: ${pgOne.opsPerSec} ops/s${sqlite ? `, ratio to sqlite ${(pgOne.opsPerSec / sqlite.opsPerSec).toFixed(2)}` : ''}\n`);
+  if (pgNodes) process.stdout.write(`postgres ${nodes} nodes: ${pgNodes.opsPerSec} ops/s\n`);
   if (bare && sqlite && ratio !== undefined) {
     process.stdout.write(`kassa ${sqlite.opsPerSec} ops/s, bare node:http ${bare.opsPerSec} req/s, ratio ${ratio.toFixed(2)}\n`);
   }

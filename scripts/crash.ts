@@ -1,7 +1,8 @@
 /**
- * `npm run test:crash [-- --kills 300 --seed 123 --store postgres --clients 6 --port 46620]`: the crash harness
- * (test/reliability/crash/run-crash.ts) as a long run. Environment equivalents: CRASH_KILLS,
- * CRASH_SEED, CRASH_STORE. Prints the seed first so any failure can be replayed; exits 1 on failure.
+ * `npm run test:crash [-- --kills 300 --seed 123 --store postgres --nodes 3 --clients 6 --port 46620]`: the
+ * crash harness (test/reliability/crash/run-crash.ts) as a long run. `--nodes 3` runs three Kassa
+ * processes on one PostgreSQL database and kills one (now and then two) at a time. Environment
+ * equivalents: CRASH_KILLS, CRASH_SEED, CRASH_STORE, CRASH_NODES. Prints the seed first so any failure can be replayed; exits 1 on failure.
  */
 import { parseArgs } from 'node:util';
 import { resolveSeed } from '../test/reliability/support/prng.js';
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     kills: { type: 'string' },
     seed: { type: 'string' },
     store: { type: 'string' },
+    nodes: { type: 'string' },
     clients: { type: 'string' },
     port: { type: 'string' },
     'postgres-url': { type: 'string' },
@@ -22,6 +24,9 @@ const { values } = parseArgs({
 const kills = Number(values.kills ?? process.env.CRASH_KILLS ?? 50);
 const seed = resolveSeed(values.seed ?? process.env.CRASH_SEED);
 const store = (values.store ?? process.env.CRASH_STORE ?? 'sqlite') as 'sqlite' | 'postgres';
+const nodes = Number(values.nodes ?? process.env.CRASH_NODES ?? 1);
+if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new Error('--nodes must be a whole number from 1 to 16');
+if (nodes > 1 && store !== 'postgres') throw new Error('--nodes above 1 needs --store postgres');
 // No --port: Kassa and the webhook receiver each take a free port (runs side by side never clash).
 const port = values.port === undefined ? 0 : Number(values.port);
 if (!Number.isInteger(kills) || kills < 1) throw new Error('--kills must be a positive integer');
@@ -32,6 +37,7 @@ const report = await runCrash({
   kills,
   seed,
   store,
+  nodes,
   port,
   receiverPort: port ? port + 1 : 0,
   postgresUrl: values['postgres-url'] ?? process.env.KASSA_TEST_DATABASE_URL,
@@ -52,4 +58,4 @@ if (failures.length) {
   for (const f of failures.slice(0, 50)) console.error(`  - ${f}`);
   process.exit(1);
 }
-console.log(`\nOK: ${report.kills} kills (+${report.bootKills} while booting), ${report.operations} operations, nothing lost (seed ${seed}, ${Math.round(report.durationMs / 1000)} s)`);
+console.log(`\nOK: ${report.kills} kills${report.nodes > 1 ? ` of ${report.nodes} nodes (${report.doubleKills} of two at once)` : ''} (+${report.bootKills} while booting), ${report.operations} operations, nothing lost (seed ${seed}, ${Math.round(report.durationMs / 1000)} s)`);

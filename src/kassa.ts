@@ -20,7 +20,7 @@ import { openStore } from './store/open-store.js';
 import { RequestLog } from './http/request-log.js';
 import { secretFieldNames } from './http/redaction.js';
 import { requestLogDropped, requestLogWriteFailures, watchStore } from './metrics/metrics.js';
-import type { Store } from './store/port.js';
+import { DuplicateKey, type Store } from './store/port.js';
 
 export interface KassaOptions {
   clock?: Clock;
@@ -122,9 +122,11 @@ export async function ensureSandboxMerchant(kassa: Kassa, print: (line: string) 
   const wanted = config.sandboxMerchant;
   if (wanted) {
     const existing = await engine.store.getAccountByUsername(wanted.username);
-    if (!existing) {
-      const account = await accounts.create(wanted.username, wanted.password, { isDefault: true });
-      print(`Sandbox merchant ${wanted.username} created (account_id ${account.id}).`);
+    // Several nodes starting together on one PostgreSQL race to create it: one wins, the others
+    // find it made (DuplicateKey) and check the password like any later start.
+    const created = existing ? undefined : await accounts.create(wanted.username, wanted.password, { isDefault: true }).catch((e) => (e instanceof DuplicateKey ? undefined : Promise.reject(e)));
+    if (created) {
+      print(`Sandbox merchant ${wanted.username} created (account_id ${created.id}).`);
     } else if (!(await accounts.authenticate(wanted.username, wanted.password))) {
       throw new Error(`KASSA_SANDBOX_MERCHANT: account ${wanted.username} exists with a different password`);
     }

@@ -38,6 +38,8 @@ export const errorCatalogue = {
   CONFLICT: spec(409, 'CONFLICT', 'The object was changed by a concurrent request; retry', 'CONFLICT', true),
   RATE_LIMITED: spec(429, 'TOO_MANY_REQUESTS', 'Too many requests', 'RATE_LIMITED', true),
   INTERNAL_SERVER_ERROR: spec(500, 'INTERNAL_SERVER_ERROR', 'Internal server error', 'INTERNAL_ERROR', true),
+  // The database could not be reached (e.g. PostgreSQL restarting): nothing was done, retry.
+  TEMPORARILY_UNAVAILABLE: spec(503, 'TEMPORARILY_UNAVAILABLE', 'Service temporarily unavailable; retry shortly', 'TEMPORARILY_UNAVAILABLE', true),
 
   // Payments v1
   NOT_FOUND: spec(404, 'NOT_FOUND', 'Not found', 'NOT_FOUND'),

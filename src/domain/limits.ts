@@ -100,6 +100,15 @@ export const limits = Object.freeze({
   logWriteBytesMax: 2048,
   /** Verified HTTP Basic credentials remembered per process (src/app/credential-cache.ts). */
   credentialCacheEntriesMax: 10_000,
+  /** PostgreSQL group commit: most batches (one per command) sent in one statement. */
+  postgresGroupBatchesMax: 500,
+  /**
+   * PostgreSQL group commits in flight at once (each on its own connection); further commits wait
+   * in the queue and join the next group, which is what makes the groups grow under load.
+   */
+  postgresGroupsInFlightMax: 6,
+  /** How long a request waits for a new PostgreSQL connection before it is answered 503. */
+  postgresConnectTimeoutMs: 5000,
 });
 
 /** Durations of the Klarna lifecycle (reference §1–§4; the seeds win where they disagree). */

@@ -3,10 +3,12 @@
  * `{error_code, error_messages, correlation_id}`; /v2 paths answer the v2 body
  * `{error_id, error_type, error_code, error_message, errors[]}` (reference §5).
  * Fastify's own errors (bad JSON, body too large, schema validation) are mapped to catalogue codes
- * so bad input is always a 4xx that names the field. Anything else is a bug: logged, answered 500.
+ * so bad input is always a 4xx that names the field. A database that cannot be reached answers 503
+ * TEMPORARILY_UNAVAILABLE with Retry-After. Anything else is a bug: logged, answered 500.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError, errorCatalogue, type ErrorCode } from '../domain/errors.js';
+import { StoreUnavailable } from '../store/port.js';
 
 export type ErrorShape = 'v1' | 'v2';
 
@@ -69,6 +71,7 @@ export function toKassaError(error: unknown): KassaError | undefined {
   if (error instanceof SyntaxError || fe.statusCode === 400) return new KassaError('BAD_REQUEST', [`Malformed request: ${fe.message}`]);
   if (fe.statusCode === 413) return new KassaError('REQUEST_TOO_LARGE');
   if (fe.statusCode === 415) return new KassaError('UNSUPPORTED_MEDIA_TYPE');
+  if (error instanceof StoreUnavailable) return new KassaError('TEMPORARILY_UNAVAILABLE');
   return undefined;
 }
 
@@ -79,6 +82,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: K
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = toKassaError(error);
+  if (known?.code === 'TEMPORARILY_UNAVAILABLE') {
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.header('retry-after', '1');
+    return sendError(request, reply, known);
+  }
   if (known) {
     request.log.info({ errorCode: known.code, status: known.spec.status }, 'request rejected');
     return sendError(request, reply, known);

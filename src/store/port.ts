@@ -199,6 +199,15 @@ export interface BacklogCounts {
   outboxFailed: number;
 }
 
+/**
+ * The database cannot be reached (a PostgreSQL restart, a network cut, a terminated connection).
+ * Nothing of the failed call was acknowledged; the HTTP layer answers 503 and the next call tries
+ * again on a fresh connection, so Kassa recovers without a restart.
+ */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+}
+
 export interface ListPage {
   limit: number;
   /** Return ids greater than this (ids sort by creation when they start with a time prefix). */

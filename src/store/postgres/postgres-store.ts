@@ -8,12 +8,14 @@
 import pg from 'pg';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
 import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
-import { limits } from '../../domain/limits.js';
+import { ReadBatcher } from './read-batcher.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
+  StoreUnavailable,
   type AccountRecord,
   type AggregateRecord,
   type CommitBatch,
@@ -43,20 +45,61 @@ export interface PostgresOptions {
   /** Run in a schema of its own (tests use one per run so they never collide). */
   schema?: string;
   poolSize?: number;
+  /** Shown in pg_stat_activity (default "kassa"), so an operator can tell Kassa's connections apart. */
+  applicationName?: string;
 }
 
 type Row = Record<string, unknown>;
+
+interface QueuedCommit {
+  /** The batch as kassa_commit_group reads it (see batchJson). */
+  json: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Counters for tests and the benchmark: how many transactions carried how many batches. */
+export interface GroupCommitStats {
+  transactions: number;
+  batches: number;
+  largestGroup: number;
+}
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly schema?: string;
+  private queue: QueuedCommit[] = [];
+  private flushScheduled = false;
+  private groupsInFlight = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
+  /** The two reads every request makes, batched per event-loop turn (read-batcher.ts). */
+  private readonly accountReads = new ReadBatcher<string, Row>(
+    (ids) => (ids.length === 1 ? this.all('SELECT * FROM accounts WHERE id = $1', ids) : this.all('SELECT * FROM accounts WHERE id = ANY($1::text[])', [ids])),
+    (r) => r.id as string,
+    (id) => id,
+  );
+  private readonly aggregateReads = new ReadBatcher<[string, string, string], Row>(
+    (keys) =>
+      keys.length === 1
+        ? this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND id = $3', keys[0]!)
+        : this.all(
+            'SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(account_id, type, id) JOIN aggregates a ON a.account_id = k.account_id AND a.type = k.type AND a.id = k.id',
+            [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+          ),
+    (r) => `${r.account_id as string}\u0000${r.type as string}\u0000${r.id as string}`,
+    (k) => k.join('\u0000'),
+  );
 
   constructor(options: PostgresOptions) {
     this.schema = options.schema;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'kassa',
+      // An unreachable server fails a request (503) instead of holding it forever.
+      connectionTimeoutMillis: limits.postgresConnectTimeoutMs,
       options: options.schema ? `-c search_path=${options.schema}` : undefined,
     });
     // An idle client's error (e.g. the server restarting) must not crash the process.
@@ -90,21 +133,53 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Commits already queued are still written (their callers are waiting for them).
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.queue.length > 0 && this.groupsInFlight < limits.postgresGroupsInFlightMax && !this.pool.ended) this.flush();
+      else if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      else for (const c of this.queue.splice(0)) c.reject(new Error('store is closed'));
+    }
     // Idempotent, like the SQLite adapter's: closing Kassa and then its test schema must not throw.
     if (!this.pool.ended) await this.pool.end();
   }
 
+  /** Every statement goes through here: a lost connection becomes StoreUnavailable (HTTP 503). */
+  private async query<R extends pg.QueryResultRow = Row>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, args);
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
+  /**
+   * A read (SELECT only): when its connection turns out dead (the server restarted, or the backend
+   * was terminated while the pool held it idle), it runs again — a read has no effect to repeat.
+   * Each dead connection leaves the pool, so after at most one try per pooled connection it either
+   * gets a fresh one or the server really is unreachable. Writes are never retried here: their
+   * fate is for the caller to settle (its Klarna-Idempotency-Key).
+   */
+  private async read(sql: string, args: unknown[]): Promise<Row[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.query(sql, args)).rows;
+      } catch (error) {
+        if (!(error instanceof StoreUnavailable) || !isDeadConnection(error.cause) || attempt > this.pool.options.max) throw error;
+      }
+    }
+  }
+
   private async one(sql: string, args: unknown[]): Promise<Row | undefined> {
-    return (await this.pool.query(sql, args)).rows[0];
+    return (await this.read(sql, args))[0];
   }
 
   private async all(sql: string, args: unknown[]): Promise<Row[]> {
-    return (await this.pool.query(sql, args)).rows;
+    return this.read(sql, args);
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
     try {
-      await this.pool.query(
+      await this.query(
         'INSERT INTO accounts (id, username, secret_hash, created_at, clock_offset_ms, is_default) VALUES ($1, $2, $3, $4, $5, $6)',
         [a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault],
       );
@@ -115,7 +190,7 @@ export class PostgresStore implements Store {
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
-    return toAccount(await this.one('SELECT * FROM accounts WHERE id = $1', [id]));
+    return toAccount(await this.accountReads.load(id));
   }
 
   async getAccountByUsername(username: string): Promise<AccountRecord | undefined> {
@@ -127,12 +202,12 @@ export class PostgresStore implements Store {
   }
 
   async setClockOffset(accountId: string, expected: number, next: number): Promise<boolean> {
-    const r = await this.pool.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [next, accountId, expected]);
+    const r = await this.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [next, accountId, expected]);
     return r.rowCount === 1;
   }
 
   async getAggregate<T>(accountId: string, type: string, id: string): Promise<AggregateRecord<T> | undefined> {
-    return toAggregate<T>(await this.one('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND id = $3', [accountId, type, id]));
+    return toAggregate<T>(await this.aggregateReads.load([accountId, type, id]));
   }
 
   async listAggregates<T>(accountId: string, type: string, page: ListPage): Promise<AggregateRecord<T>[]> {
@@ -154,24 +229,68 @@ export class PostgresStore implements Store {
     return (await this.all('SELECT * FROM events WHERE account_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 ORDER BY seq', [accountId, aggregateType, aggregateId])).map(toEvent);
   }
 
-  async commit(batch: CommitBatch): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await applyBatch(client, batch);
-      const committing = performance.now();
-      await client.query('COMMIT');
-      observeDurableSync('postgres', (performance.now() - committing) / 1000);
-      observeCommitGroup('postgres', 1);
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // A deadlock or serialization failure is a lost race like any other: the engine retries.
-      const code = (e as { code?: string }).code;
-      if (code === '40P01' || code === '40001') throw new ConcurrencyConflict(`commit aborted (${code})`);
-      throw e;
-    } finally {
-      client.release();
-    }
+  commit(batch: CommitBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // Serialised now, so a batch that cannot be (a cyclic state) fails alone, not its group.
+      const json = JSON.stringify(batchJson(batch));
+      // jsonb cannot hold U+0000 or a lone surrogate (JSON.stringify writes both as \u escapes): in
+      // a plain text field one would fail the whole group's statement, so it fails its own batch
+      // here. Inside documents they are escaped twice and stored as the characters JSON uses.
+      if (unstorable.test(json)) return reject(Object.assign(new Error('commit failed: a text value holds U+0000 or a lone surrogate, which PostgreSQL cannot store'), { code: '22P05' }));
+      this.queue.push({ json, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * setImmediate, not a microtask: every request whose I/O arrived in this turn of the event loop
+   * reaches its commit first and joins the group. While `limits.postgresGroupsInFlightMax` groups
+   * are on their way, new commits wait in the queue: the next group leaves when one comes back.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      while (this.queue.length > 0 && this.groupsInFlight < limits.postgresGroupsInFlightMax) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const group = this.queue.splice(0, limits.postgresGroupBatchesMax);
+    this.groupsInFlight++;
+    this.groupCommitStats.transactions++;
+    this.groupCommitStats.batches += group.length;
+    if (group.length > this.groupCommitStats.largestGroup) this.groupCommitStats.largestGroup = group.length;
+    // One statement outside an explicit transaction: PostgreSQL runs it as one transaction whose
+    // COMMIT returns after the WAL flush (synchronous_commit=on), so a resolved promise is durable.
+    observeCommitGroup('postgres', group.length);
+    const started = performance.now();
+    const done: Promise<void> = this
+      .query<{ outcomes: (string | null)[] }>('SELECT kassa_commit_group($1::jsonb) AS outcomes', [groupJson(group)])
+      .then(
+        (result) => {
+          // The statement's round trip includes its COMMIT's WAL flush: the figure /metrics calls sync latency.
+          observeDurableSync('postgres', (performance.now() - started) / 1000);
+          const outcomes = result.rows[0]!.outcomes;
+          for (const [i, c] of group.entries()) {
+            const outcome = outcomes[i];
+            if (outcome === null || outcome === undefined) c.resolve();
+            else c.reject(outcomeError(outcome));
+          }
+        },
+        (error: unknown) => {
+          // Nothing of the group was written (or, if the connection broke during COMMIT, it is
+          // unknown: the caller answers 5xx and the client's retry with its idempotency key settles it).
+          for (const c of group) c.reject(error);
+        },
+      )
+      .finally(() => {
+        this.groupsInFlight--;
+        this.inFlight.delete(done);
+        if (this.queue.length > 0) this.scheduleFlush();
+      });
+    this.inFlight.add(done);
   }
 
   async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {
@@ -188,7 +307,7 @@ export class PostgresStore implements Store {
   }
 
   async claimOutbox(accountId: string, accountNow: number, limit: number, lease: { realNow: number; leaseMs: number }): Promise<OutboxRecord[]> {
-    const rows = await this.all(
+    const { rows } = await this.query(
       `UPDATE outbox SET lease_until = $4 WHERE id IN (
          SELECT id FROM outbox WHERE account_id = $1 AND status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $3
          ORDER BY next_attempt_at, created_at LIMIT $5 FOR UPDATE SKIP LOCKED)
@@ -215,20 +334,12 @@ export class PostgresStore implements Store {
   }
 
   async recordAttempt(a: DeliveryAttempt, next: { status: OutboxStatus; nextAttemptAt: number }): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
-        a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs,
-      ]);
-      await client.query('UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, lease_until = 0 WHERE id = $4', [next.status, a.attempt, next.nextAttemptAt, a.outboxId]);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    // One statement, so one transaction and one round trip: the attempt and the row's new status.
+    await this.query(
+      `WITH attempt AS (INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, latency_ms) VALUES ($1, $2, $3, $4, $5, $6))
+       UPDATE outbox SET status = $7, attempts = $2, next_attempt_at = $8, lease_until = 0 WHERE id = $1`,
+      [a.outboxId, a.attempt, a.at, a.statusCode, a.error, a.latencyMs, next.status, next.nextAttemptAt],
+    );
   }
 
   async listAttempts(outboxId: string): Promise<DeliveryAttempt[]> {
@@ -236,11 +347,11 @@ export class PostgresStore implements Store {
   }
 
   async requeueOutbox(id: string, nextAttemptAt: number): Promise<boolean> {
-    return (await this.pool.query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = 0 WHERE id = $2", [nextAttemptAt, id])).rowCount === 1;
+    return (await this.query("UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = 0 WHERE id = $2", [nextAttemptAt, id])).rowCount === 1;
   }
 
   async getOrCreateSetting(key: string, value: string): Promise<string> {
-    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    await this.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
     return (await this.one('SELECT value FROM settings WHERE key = $1', [key]))!.value as string;
   }
 
@@ -250,7 +361,7 @@ export class PostgresStore implements Store {
   }
 
   async purgeIdempotency(createdBefore: number): Promise<number> {
-    return (await this.pool.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
+    return (await this.query('DELETE FROM idempotency WHERE created_at < $1', [createdBefore])).rowCount ?? 0;
   }
 
   async listRecentAggregates<T>(accountId: string, type: string, page: import('../port.js').RecentPage): Promise<AggregateRecord<T>[]> {
@@ -273,25 +384,18 @@ export class PostgresStore implements Store {
       args.push(e.id, e.accountId, e.at, e.method, e.path, e.route, e.statusCode, e.durationMs, e.correlationId, e.idempotencyKey ?? null, e.requestBody ?? null, e.responseBody ?? null);
       return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')})`;
     });
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES ${rows.join(', ')}`,
-        args,
+    // Two statements through query() (a dead connection is StoreUnavailable, never an uncaught
+    // client error), not one transaction: an insert without its prune only leaves rows the next
+    // append prunes, which a log that may lose entries can afford.
+    await this.query(
+      `INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES ${rows.join(', ')}`,
+      args,
+    );
+    for (const accountId of new Set(entries.map((e) => e.accountId))) {
+      await this.query(
+        'DELETE FROM request_log WHERE account_id = $1 AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET $2)',
+        [accountId, limits.requestLogPerAccountMax],
       );
-      for (const accountId of new Set(entries.map((e) => e.accountId))) {
-        await client.query(
-          'DELETE FROM request_log WHERE account_id = $1 AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET $2)',
-          [accountId, limits.requestLogPerAccountMax],
-        );
-      }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
     }
   }
 
@@ -322,62 +426,115 @@ export class PostgresStore implements Store {
   }
 }
 
-async function applyBatch(client: pg.PoolClient, batch: CommitBatch): Promise<void> {
-  if (batch.idempotency) {
-    const i = batch.idempotency;
-    try {
-      await client.query('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-        i.accountId, i.key, i.scope, i.statusCode, JSON.stringify(i.headers), i.body, i.createdAt, i.requestHash ?? null,
-      ]);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new DuplicateKey('idempotency', 'idempotency key already used');
-      throw e;
-    }
+/** A `\u0000` or lone-surrogate escape in JSON text (not an escaped backslash followed by "u…"). */
+const unstorable = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
+
+function groupJson(group: QueuedCommit[]): string {
+  return `[${group.map((c) => c.json).join(',')}]`;
+}
+
+/** A batch as kassa_commit_group (migration 005) reads it: rows as objects keyed by column name. */
+function batchJson(batch: CommitBatch): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const i = batch.idempotency;
+  if (i) {
+    out.idempotency = { account_id: i.accountId, key: i.key, scope: i.scope, status_code: i.statusCode, headers: JSON.stringify(i.headers), body: i.body, created_at: i.createdAt, request_hash: i.requestHash ?? null };
   }
-  if (batch.clockMove) {
-    const m = batch.clockMove;
-    const moved = await client.query('UPDATE accounts SET clock_offset_ms = $1 WHERE id = $2 AND clock_offset_ms = $3', [m.newOffsetMs, m.accountId, m.expectedOffsetMs]);
-    if (moved.rowCount !== 1) throw new ConcurrencyConflict(`clock of ${m.accountId} moved concurrently`);
+  if (batch.clockMove) out.clockMove = batch.clockMove;
+  if (batch.timersRemove?.length) out.timersRemove = batch.timersRemove.map((t) => [t.id, t.mustExist]);
+  if (batch.aggregates?.length) {
+    out.aggregates = batch.aggregates.map((a) => ({
+      expected: a.expectedVersion,
+      row: { account_id: a.accountId, type: a.type, id: a.id, version: 1, state: JSON.stringify(a.state), created_at: a.now, updated_at: a.now },
+    }));
   }
-  for (const t of batch.timersRemove ?? []) {
-    const r = await client.query('DELETE FROM timers WHERE id = $1', [t.id]);
-    if (t.mustExist && r.rowCount !== 1) throw new ConcurrencyConflict(`timer ${t.id} already fired`);
+  if (batch.lookupKeys?.length) out.lookupKeys = batch.lookupKeys.map((k) => ({ kind: k.kind, key: k.key, account_id: k.accountId, type: k.type, id: k.id }));
+  if (batch.events?.length) {
+    out.events = batch.events.map((e) => ({
+      account_id: e.accountId,
+      aggregate_type: e.aggregateType,
+      aggregate_id: e.aggregateId,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      occurred_at: e.occurredAt,
+      correlation_id: e.correlationId ?? null,
+    }));
   }
-  for (const a of batch.aggregates ?? []) {
-    const json = JSON.stringify(a.state);
-    if (a.expectedVersion === 0) {
-      const r = await client.query(
-        'INSERT INTO aggregates (account_id, type, id, version, state, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $5) ON CONFLICT DO NOTHING',
-        [a.accountId, a.type, a.id, json, a.now],
-      );
-      if (r.rowCount !== 1) throw new ConcurrencyConflict(`${a.type} ${a.id} was created concurrently`);
-    } else {
-      const r = await client.query('UPDATE aggregates SET version = version + 1, state = $1, updated_at = $2 WHERE account_id = $3 AND type = $4 AND id = $5 AND version = $6', [
-        json, a.now, a.accountId, a.type, a.id, a.expectedVersion,
-      ]);
-      if (r.rowCount !== 1) throw new ConcurrencyConflict(`${a.type} ${a.id} changed since version ${a.expectedVersion}`);
-    }
+  if (batch.outbox?.length) {
+    out.outbox = batch.outbox.map((o) => ({
+      id: o.id,
+      account_id: o.accountId,
+      kind: o.kind,
+      event_id: o.eventId,
+      event_type: o.eventType,
+      url: o.url,
+      headers: JSON.stringify(o.headers),
+      body: o.body,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: o.nextAttemptAt,
+      lease_until: 0,
+      created_at: o.createdAt,
+      ref: o.ref ?? null,
+    }));
   }
-  for (const k of batch.lookupKeys ?? []) {
-    const r = await client.query('INSERT INTO lookup_keys (kind, key, account_id, type, id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [k.kind, k.key, k.accountId, k.type, k.id]);
-    if (r.rowCount !== 1) throw new DuplicateKey('lookup', `${k.kind} key exists`);
+  if (batch.timersAdd?.length) {
+    out.timersAdd = batch.timersAdd.map((t) => ({
+      id: t.id,
+      account_id: t.accountId,
+      due_at: t.dueAt,
+      kind: t.kind,
+      aggregate_type: t.aggregateType,
+      aggregate_id: t.aggregateId,
+      payload: JSON.stringify(t.payload),
+    }));
   }
-  for (const e of batch.events ?? []) {
-    await client.query('INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at, correlation_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      e.accountId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, e.correlationId ?? null,
-    ]);
+  return out;
+}
+
+/** kassa_commit_group's outcome for a batch that was rolled back to its savepoint. */
+function outcomeError(outcome: string): Error {
+  const message = outcome.slice(2);
+  switch (outcome[0]) {
+    case 'C':
+      return new ConcurrencyConflict(message);
+    case 'I':
+      return new DuplicateKey('idempotency', message);
+    case 'L':
+      return new DuplicateKey('lookup', message);
+    default:
+      return Object.assign(new Error(`commit failed: ${message}`), { code: message.slice(0, 5) });
   }
-  for (const o of batch.outbox ?? []) {
-    await client.query(
-      'INSERT INTO outbox (id, account_id, kind, event_id, event_type, url, headers, body, next_attempt_at, created_at, ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [o.id, o.accountId, o.kind, o.eventId, o.eventType, o.url, JSON.stringify(o.headers), o.body, o.nextAttemptAt, o.createdAt, o.ref ?? null],
-    );
-  }
-  for (const t of batch.timersAdd ?? []) {
-    await client.query('INSERT INTO timers (id, account_id, due_at, kind, aggregate_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      t.id, t.accountId, t.dueAt, t.kind, t.aggregateType, t.aggregateId, JSON.stringify(t.payload),
-    ]);
-  }
+}
+
+/**
+ * Connection-level failures: SQLSTATE class 08 (connection exception), 57P01–57P03 (the server is
+ * shutting down, crashed, or still starting), 53300 (too many connections), and the driver's own
+ * socket errors. Anything else is not about reaching the database and is passed on unchanged.
+ */
+function unavailableOr(error: unknown): unknown {
+  const e = error as { code?: string; message?: string };
+  const code = e.code ?? '';
+  const unreachable =
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '53300' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code) ||
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended|not queryable/i.test(e.message ?? '');
+  return unreachable ? new StoreUnavailable(`database unavailable: ${e.message ?? code}`, { cause: error }) : error;
+}
+
+/**
+ * A connection that was open and died (its backend terminated, the server restarted, a reset):
+ * another pooled or fresh one may work at once. Not a connection that could not be made (refused,
+ * timed out): trying again would only make the caller wait longer for its 503.
+ */
+function isDeadConnection(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (e.code === '57P01' || e.code === '57P02' || e.code === 'ECONNRESET' || e.code === 'EPIPE') return true;
+  return /Connection terminated unexpectedly|not queryable|Connection ended/i.test(e.message ?? '') && !/timeout/i.test(e.message ?? '');
 }
 
 function isUniqueViolation(e: unknown): boolean {

@@ -3,6 +3,9 @@
  * response (the process was killed, the connection reset or refused) is "in doubt": it may or may
  * not have been committed. The harness resolves it after the restart by sending it again with the
  * same Klarna-Idempotency-Key, which must answer the first outcome or apply it now — never twice.
+ *
+ * With several Kassa nodes the client spreads its calls over them (round robin, as a load balancer
+ * without stickiness would), so the retry of a request in doubt usually reaches another node.
  */
 import http from 'node:http';
 
@@ -26,11 +29,21 @@ export interface CallOptions {
 
 export class Client {
   private agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly baseUrls: string[];
+  private next = 0;
+  /** The node each call went to last (for failure messages). */
+  lastNode = 0;
 
   constructor(
-    public baseUrl: string,
+    baseUrls: string | string[],
     readonly authorization: string,
-  ) {}
+  ) {
+    this.baseUrls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
+  }
+
+  get baseUrl(): string {
+    return this.baseUrls[0]!;
+  }
 
   /** Drops pooled connections (after a kill they point at a dead process). */
   reset(): void {
@@ -38,7 +51,10 @@ export class Client {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   }
 
-  call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  /** `node`: send to that node (index into the base URLs); otherwise the next one in turn. */
+  call(method: string, path: string, options: CallOptions & { node?: number } = {}): Promise<Reply> {
+    const node = options.node ?? this.next++ % this.baseUrls.length;
+    this.lastNode = node;
     const headers: Record<string, string> = { authorization: this.authorization, ...options.headers };
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     if (payload) {
@@ -46,7 +62,7 @@ export class Client {
       headers['content-length'] = String(payload.length);
     }
     if (options.key) headers['klarna-idempotency-key'] = options.key;
-    const url = new URL(path, this.baseUrl);
+    const url = new URL(path, this.baseUrls[node]);
     return new Promise<Reply>((resolve, reject) => {
       const req = http.request(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 30_000 }, (res) => {
         const chunks: Buffer[] = [];

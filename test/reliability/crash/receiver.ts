@@ -17,6 +17,8 @@ export class Receiver {
   readonly received: Received[] = [];
   /** Kept as deliveries arrive: the harness asks about every outbox row after every kill. */
   private readonly receivedBodies = new Set<string>();
+  /** When each body first arrived (ms): a delivery is judged by when it came, not when it is asked about. */
+  readonly firstArrival = new Map<string, number>();
   private server?: Server;
   /** Status to answer (200 unless a test wants failures). */
   respond: (r: Received) => number = () => 200;
@@ -36,6 +38,7 @@ export class Receiver {
         const r: Received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
         this.received.push(r);
         this.receivedBodies.add(r.body);
+        if (!this.firstArrival.has(r.body)) this.firstArrival.set(r.body, r.at);
         res.statusCode = this.respond(r);
         res.end();
       });

@@ -12,6 +12,13 @@
  *    ends with exactly one effect; the API shows what the model expects; the account clock moved by
  *    exactly the acknowledged advances.
  *
+ * With `nodes` above 1 (PostgreSQL only) it runs that many Kassa processes on the one database,
+ * each on its own port, and spreads the load over them (round robin, nothing sticky). Each cycle
+ * SIGKILLs one random node (now and then two at once) while the others keep serving; on top of
+ * the checks above: the survivors fire every timer that is due and deliver every pending outbox row
+ * without waiting for the dead node — a row it had leased within its lease — and a request in
+ * doubt is retried on whichever node the round robin gives (usually another one).
+ *
  * Used by `npm run test:crash` (scripts/crash.ts; long runs) and test/reliability/crash.test.ts (CI).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +29,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { operationKey, operationsOf } from '../support/openapi.js';
 import { Prng } from '../support/prng.js';
-import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
+import { accountOffsets, aggregates, events, openSqliteFile, outbox, postgresSnapshotProbe, timers, type StoreProbe, type TimerRow } from '../support/store-probe.js';
 import { storeViolations } from '../support/invariants.js';
 import { freePort } from '../../support/process.js';
 import { customerTokenType } from '../../../src/domain/customer-token/customer-token-state.js';
@@ -38,6 +45,10 @@ export interface CrashOptions {
   port?: number;
   receiverPort?: number;
   store: 'sqlite' | 'postgres';
+  /** Kassa processes on the one database (default 1; above 1 needs store=postgres). */
+  nodes?: number;
+  /** With three nodes or more: share of kills that take down two nodes at once (default 0.2). */
+  doubleKillRate?: number;
   /** PostgreSQL server for store=postgres (a fresh database is created and dropped). */
   postgresUrl?: string;
   clients: number;
@@ -54,6 +65,14 @@ export interface CrashReport {
   seed: number;
   kills: number;
   bootKills: number;
+  nodes: number;
+  /** Kills that took down two nodes at once. */
+  doubleKills: number;
+  /**
+   * Outbox rows that were under a lease at a kill and reached the receiver only once that lease had
+   * run out: a dead node's claims, taken over by another node within the lease (plus grace).
+   */
+  expiredLeasesTakenOver: number;
   store: string;
   features: Features;
   operations: number;
@@ -130,13 +149,21 @@ class KassaChild {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * With several nodes: how long after a kill (or after the end of a lease that was live at the
+ * kill) the survivors may take to deliver a pending outbox row. Generous for a loaded 2-core
+ * machine; the point is that it does not wait for the dead node to come back.
+ */
+const takeoverGraceMs = 15_000;
+
 export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const started = Date.now();
   const rng = new Prng(options.seed);
   const dir = mkdtempSync(join(tmpdir(), `kassa-crash-${options.seed}-`));
-  const logFile = join(dir, 'kassa.log');
+  const nodeCount = options.nodes ?? 1;
+  if (nodeCount > 1 && options.store !== 'postgres') throw new Error('several nodes need store=postgres (SQLite is one machine\'s file)');
   const log = options.log;
-  log(`crash harness: seed ${options.seed}, ${options.kills} kills, store ${options.store}, data and logs in ${dir}`);
+  log(`crash harness: seed ${options.seed}, ${options.kills} kills, store ${options.store}, data and logs in ${dir}${nodeCount > 1 ? `, ${nodeCount} nodes` : ''}`);
 
   let databaseUrl: string;
   let openProbe: () => StoreProbe;
@@ -151,7 +178,8 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     const u = new URL(server);
     u.pathname = `/${name}`;
     databaseUrl = u.toString();
-    openProbe = () => postgresProbe(databaseUrl);
+    // One snapshot per probe: with several nodes the database keeps changing while it is checked.
+    openProbe = () => postgresSnapshotProbe(databaseUrl);
     dropDatabase = async () => {
       const c = new pg.Client({ connectionString: server });
       await c.connect();
@@ -167,14 +195,22 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const receiver = new Receiver(options.receiverPort ?? 0);
   await receiver.start();
   // Every restart listens on the same port (clients keep their URL): chosen once, free now.
-  const port = options.port || (await freePort());
-  const kassa = new KassaChild({ DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${username}:${password}`, KASSA_LOG_LEVEL: 'warn' }, port, logFile);
-  const client = new Client(kassa.url, authorization);
+  const nodes: KassaChild[] = [];
+  for (let i = 0; i < nodeCount; i++) {
+    const port = options.port ? options.port + (i === 0 ? 0 : i + 1) : await freePort();
+    const logFile = join(dir, nodeCount > 1 ? `kassa-${i + 1}.log` : 'kassa.log');
+    nodes.push(new KassaChild({ DATABASE_URL: databaseUrl, KASSA_SANDBOX_MERCHANT: `${username}:${password}`, KASSA_LOG_LEVEL: 'warn' }, port, logFile));
+  }
+  const kassa = nodes[0]!;
+  const client = new Client(nodes.map((n) => n.url), authorization);
   const model = new Model();
   const report: CrashReport = {
     seed: options.seed,
     kills: 0,
     bootKills: 0,
+    nodes: nodeCount,
+    doubleKills: 0,
+    expiredLeasesTakenOver: 0,
     store: options.store,
     features: { orderManagement: false, customerTokens: false, paymentRequests: false },
     operations: 0,
@@ -192,7 +228,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     dir,
   };
   /** Outbox rows committed before a kill that must reach the receiver: body -> deadline. */
-  const deliveryObligations = new Map<string, { eventId: string; deadline: number; cycle: number }>();
+  const deliveryObligations = new Map<string, { eventId: string; deadline: number; cycle: number; leaseUntil?: number }>();
 
   const withProbe = async <T>(f: (p: StoreProbe) => Promise<T>): Promise<T> => {
     const probe = openProbe();
@@ -204,8 +240,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   };
 
   try {
-    kassa.spawn();
-    await kassa.waitReady();
+    // All at once, as an orchestrator starts them: migrations and the sandbox merchant must cope.
+    for (const n of nodes) n.spawn();
+    await Promise.all(nodes.map((n) => n.waitReady()));
     const doc = (await (await fetch(`${kassa.url}/openapi.json`)).json()) as any;
     const features = featuresOf(new Set(operationsOf(doc).map(operationKey)));
     report.features = features;
@@ -235,11 +272,16 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       // real time — most likely while the process is down.
       if (rng.bool(0.5)) await armNextTimer(ctx, rng, withProbe, accountId).catch((e) => (e instanceof Stop ? undefined : Promise.reject(e)));
       await sleep(rng.int(0, 300));
-      await kassa.kill('SIGKILL');
+      // One node (the only one, or a random one), now and then two at once.
+      const victims = [rng.int(0, nodeCount - 1)];
+      if (nodeCount >= 3 && rng.bool(options.doubleKillRate ?? 0.2)) victims.push((victims[0]! + rng.int(1, nodeCount - 1)) % nodeCount);
+      const killAt = Date.now();
+      await Promise.all(victims.map((v) => nodes[v]!.kill('SIGKILL')));
       stop = true;
       await Promise.all(clients);
       client.reset();
       report.kills++;
+      if (victims.length > 1) report.doubleKills++;
       const inDoubt = model.inDoubt();
 
       // 1. Offline: the database exactly as the kill left it.
@@ -253,25 +295,40 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
         if (row.status === 'failed') model.fail(`outbox row ${row.id} failed although the receiver always answers 200`);
         if (row.status === 'delivered' && !receiver.bodies().has(row.body)) model.fail(`outbox row ${row.id} is marked delivered but never reached the receiver`);
         if (row.status === 'pending' && !deliveryObligations.has(row.body)) {
-          deliveryObligations.set(row.body, { eventId: row.eventId, deadline: Number.POSITIVE_INFINITY, cycle: k });
+          // One node: delivered after the restart. Several: the survivors deliver it, a row under a
+          // lease (perhaps the dead node's) once that lease has run out.
+          const leaseUntil = row.leaseUntil > killAt ? row.leaseUntil : undefined;
+          const deadline = nodeCount > 1 ? Math.max(killAt, row.leaseUntil) + takeoverGraceMs : Number.POSITIVE_INFINITY;
+          deliveryObligations.set(row.body, { eventId: row.eventId, deadline, cycle: k, leaseUntil });
           report.outboxRowsCarriedOver++;
         }
       }
       report.checkMs += Date.now() - checkStart;
       if (model.failures.length) break;
 
+      if (nodeCount > 1) {
+        // The survivors, not the restart, fire what is due by now: a dead node holds no timer.
+        const now = Date.now() + (atKill.offsets.get(accountId) ?? 0);
+        const dueNow = atKill.timers.filter((t) => t.dueAt <= now);
+        report.timersDueWhileDown += dueNow.length;
+        await waitTimersFired(withProbe, dueNow, k, model, 'survivors');
+        atKill.timers = atKill.timers.filter((t) => t.dueAt > now);
+        if (model.failures.length) break;
+      }
+
       // Sometimes kill it again while it boots (during migrations / recovery).
       if (rng.bool(options.bootKillRate)) {
-        kassa.spawn();
+        const v = nodes[rng.pick(victims)]!;
+        v.spawn();
         await sleep(rng.int(0, 600));
-        await kassa.kill('SIGKILL');
+        await v.kill('SIGKILL');
         report.bootKills++;
       }
 
       // 2. Restart on the same data.
       const bootStart = Date.now();
-      kassa.spawn();
-      await kassa.waitReady();
+      for (const v of victims) nodes[v]!.spawn();
+      await Promise.all(victims.map((v) => nodes[v]!.waitReady()));
       const readyAt = Date.now();
       report.bootMs += readyAt - bootStart;
       for (const o of deliveryObligations.values()) if (o.deadline === Number.POSITIVE_INFINITY) o.deadline = readyAt + 60_000;
@@ -289,7 +346,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
       // Now everything the model knows must be in the store exactly, and visible through the API.
       await withProbe((probe) => checkModelAgainstStore(probe, model, accountId, [], `cycle ${k}, after restart`));
       await checkThroughApi(client, model, features, rng);
-      checkDeliveries(receiver, deliveryObligations, model);
+      checkDeliveries(receiver, deliveryObligations, model, report);
       report.checkMs += Date.now() - readyAt;
       if (k % 10 === 0 || k === options.kills) {
         log(`  kill ${k}/${options.kills} (${Math.round((Date.now() - started) / 1000)} s): ${model.ops.length} ops, ${model.sessions.size} sessions, ${model.orders.size} orders, ${report.inDoubtResolved} in doubt resolved, ${report.timersDueWhileDown} timers due while down, ${receiver.received.length} deliveries, ${Math.round(report.checkMs / 1000)} s checking`);
@@ -306,11 +363,13 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
         model.failures.push(...(await storeViolations(probe)).map((v) => `[final] ${v}`));
         await checkModelAgainstStore(probe, model, accountId, [], 'final');
       });
-      const code = await kassa.kill('SIGTERM');
-      if (code !== 0) model.fail(`SIGTERM exit code ${code}`);
+      for (const [i, n] of nodes.entries()) {
+        const code = await n.kill('SIGTERM');
+        if (code !== 0) model.fail(`node ${i + 1}: SIGTERM exit code ${code}`);
+      }
     }
   } finally {
-    await kassa.kill('SIGKILL').catch(() => undefined);
+    await Promise.all(nodes.map((n) => n.kill('SIGKILL').catch(() => undefined)));
     client.close();
     await receiver.stop();
     report.operations = model.ops.length;
@@ -434,7 +493,7 @@ function compareEffects(fail: (m: string) => void, what: string, acked: Map<stri
   }
 }
 
-async function waitTimersFired(withProbe: <T>(f: (p: StoreProbe) => Promise<T>) => Promise<T>, due: TimerRow[], cycle: number, model: Model): Promise<void> {
+async function waitTimersFired(withProbe: <T>(f: (p: StoreProbe) => Promise<T>) => Promise<T>, due: TimerRow[], cycle: number, model: Model, by = 'restart'): Promise<void> {
   if (due.length === 0) return;
   const deadline = Date.now() + 30_000;
   let left = due;
@@ -443,7 +502,10 @@ async function waitTimersFired(withProbe: <T>(f: (p: StoreProbe) => Promise<T>) 
     left = left.filter((t) => present.has(t.id));
     if (left.length) await sleep(50);
   }
-  for (const t of left) model.fail(`[cycle ${cycle}] timer ${t.id} (${t.kind}, due ${new Date(t.dueAt).toISOString()}) fell due while the process was down and did not fire after the restart`);
+  for (const t of left) {
+    const when = by === 'restart' ? 'fell due while the process was down and did not fire after the restart' : 'was due at the kill and the surviving nodes did not fire it';
+    model.fail(`[cycle ${cycle}] timer ${t.id} (${t.kind}, due ${new Date(t.dueAt).toISOString()}) ${when}`);
+  }
   // Exactly once: a timer's command is stamped with its due time; two firings would leave two
   // identical events (same aggregate, same type) at that instant.
   const all = await withProbe((p) => events(p, [...new Set(due.map((t) => t.dueAt))]));
@@ -499,13 +561,15 @@ async function checkThroughApi(client: Client, model: Model, features: Features,
   }
 }
 
-function checkDeliveries(receiver: Receiver, obligations: Map<string, { eventId: string; deadline: number; cycle: number }>, model: Model): void {
-  const bodies = receiver.bodies();
+function checkDeliveries(receiver: Receiver, obligations: Map<string, { eventId: string; deadline: number; cycle: number; leaseUntil?: number }>, model: Model, report?: CrashReport): void {
   const now = Date.now();
   for (const [body, o] of obligations) {
-    if (bodies.has(body)) {
+    const arrived = receiver.firstArrival.get(body);
+    if (arrived !== undefined) {
       const eventId = eventIdOf(body);
       if (eventId !== undefined && eventId !== o.eventId) model.fail(`delivery carried event_id ${eventId}, outbox row has ${o.eventId}`);
+      if (arrived > o.deadline) model.fail(`outbox event ${o.eventId} pending at kill ${o.cycle} arrived ${Math.round((arrived - o.deadline) / 1000)} s after its deadline${o.leaseUntil ? ' (it was under a lease at the kill)' : ''}`);
+      else if (o.leaseUntil !== undefined && arrived >= o.leaseUntil && report) report.expiredLeasesTakenOver++;
       obligations.delete(body);
     } else if (now > o.deadline) {
       model.fail(`outbox event ${o.eventId} committed before kill ${o.cycle} was not delivered within 60 s of the restart`);

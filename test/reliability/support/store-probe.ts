@@ -50,6 +50,35 @@ export function openSqliteFile(path: string, options: { readonly?: boolean } = {
   };
 }
 
+/**
+ * A PostgreSQL probe whose every read sees one snapshot: one connection, one REPEATABLE READ
+ * READ ONLY transaction, ended by close(). Needed while other Kassa nodes keep writing (the
+ * several-nodes crash harness): without it, a session read before a survivor fires its expiry
+ * timer and the timers read after would look like a session that lost its timer.
+ */
+export function postgresSnapshotProbe(connectionString: string): StoreProbe {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => undefined);
+  let begun: Promise<unknown> | undefined;
+  const q = async (sql: string, args: unknown[] = []) => {
+    begun ??= client.connect().then(() => client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'));
+    await begun;
+    return (await client.query(sql, args)).rows as ProbeRow[];
+  };
+  return {
+    kind: 'postgres',
+    async tables() {
+      return (await q("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")).map((x) => x.name as string);
+    },
+    rows: (table) => q(`SELECT * FROM "${table.replaceAll('"', '')}"`),
+    query: (sql, args) => q(sql, args),
+    async close() {
+      if (begun) await begun.then(() => client.query('COMMIT')).catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
 export function postgresProbe(connectionString: string, schema?: string): StoreProbe {
   const pool = new pg.Pool({ connectionString, max: 2, options: schema ? `-c search_path=${schema}` : undefined });
   pool.on('error', () => undefined);
@@ -159,10 +188,12 @@ export interface OutboxRow {
   status: string;
   attempts: number;
   nextAttemptAt: number;
+  /** System-clock ms until which a dispatcher holds the row (0: nobody). */
+  leaseUntil: number;
 }
 
 export async function outbox(probe: StoreProbe): Promise<OutboxRow[]> {
-  const rows = await probe.query('SELECT id, account_id, kind, event_id, event_type, url, body, status, attempts, next_attempt_at FROM outbox');
+  const rows = await probe.query('SELECT id, account_id, kind, event_id, event_type, url, body, status, attempts, next_attempt_at, lease_until FROM outbox');
   return rows.map((r) => ({
     id: String(r.id),
     accountId: String(r.account_id),
@@ -174,6 +205,7 @@ export async function outbox(probe: StoreProbe): Promise<OutboxRow[]> {
     status: String(r.status),
     attempts: Number(r.attempts),
     nextAttemptAt: Number(r.next_attempt_at),
+    leaseUntil: Number(r.lease_until),
   }));
 }
 

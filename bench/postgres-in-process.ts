@@ -1,0 +1,80 @@
+/**
+ * CPU and PostgreSQL statements per lifecycle operation, in this process: Kassa on a PostgreSQL
+ * store (a fresh schema in DATABASE_URL's database, dropped afterwards), the benchmark's lifecycle
+ * (bench/workload.ts) through `app.inject` by 64 concurrent loops. Counts the statements sent (each
+ * one a round trip and a socket write) and the group commits, the figures group commit and
+ * statement count changes move. Usage: `DATABASE_URL=postgres://… node --import tsx
+ * bench/postgres-in-process.ts` (env N = lifecycles measured, C = concurrent lifecycles, 64).
+ */
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { createKassa, ensureSandboxMerchant } from '../src/kassa.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { lifecycleOnce, type Target } from './workload.js';
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const lifecycles = Number(process.env.N ?? 1500);
+const concurrency = Number(process.env.C ?? 64);
+const schema = `bench_inproc_${Date.now().toString(36)}`;
+const store = new PostgresStore({ connectionString: url, schema });
+let statements = 0;
+const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unknown;
+const bySql = new Map<string, number>();
+(store.pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+  statements++;
+  const sql = String(args[0]).slice(0, 60);
+  bySql.set(sql, (bySql.get(sql) ?? 0) + 1);
+  return query(...args);
+};
+const config = loadConfig({ DATABASE_URL: url, KASSA_LOG_LEVEL: 'warn', KASSA_SANDBOX_MERCHANT: 'bench:bench-password-1234' }, process.cwd());
+const kassa = await createKassa(config, { store, logger: pino({ level: 'warn' }) });
+await ensureSandboxMerchant(kassa, () => {});
+const authorization = `Basic ${Buffer.from('bench:bench-password-1234').toString('base64')}`;
+
+const target: Target = {
+  authorization,
+  pool: {
+    async request({ method, path, headers, body }) {
+      const r = await kassa.app.inject({ method, url: path, headers, payload: body });
+      return { statusCode: r.statusCode, body: { text: async () => r.body } };
+    },
+  },
+  record: (_started, _latencyUs, error) => {
+    if (error) throw new Error(error);
+  },
+  error: (message) => {
+    throw new Error(message);
+  },
+};
+
+async function run(count: number): Promise<void> {
+  let left = count;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) await lifecycleOnce(target);
+  }));
+}
+
+try {
+  await run(300);
+  const before = { statements, ...store.groupCommitStats };
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  await run(lifecycles);
+  const cpu = process.cpuUsage(cpuBefore);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const ops = lifecycles * 7;
+  const groups = store.groupCommitStats.transactions - before.transactions;
+  const batches = store.groupCommitStats.batches - before.batches;
+  console.log(
+    `postgres in-process: ${Math.round((cpu.user + cpu.system) / ops)} µs CPU per operation (this process), ${Math.round(ops / seconds)} ops/s, ` +
+      `${((statements - before.statements) / ops).toFixed(2)} statements per operation, ${batches} commits in ${groups} groups (${(batches / Math.max(1, groups)).toFixed(1)} per group)`,
+  );
+  if (process.env.BY_SQL) for (const [sql, n] of [...bySql].sort((a, b) => b[1] - a[1])) console.log(n, sql);
+} finally {
+  await kassa.close();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.end();
+}
