@@ -208,7 +208,10 @@ describe('dashboard: keyboard, labels, contrast and layout', () => {
       expect(await unnamedControls(page)).toEqual([]);
       expect(await lowContrast(page)).toEqual([]);
       await signInByKeyboard(page);
-      for (const path of ['/dashboard', '/dashboard/orders', `/dashboard/orders/${orderId}`, '/dashboard/sessions', '/dashboard/webhooks', '/dashboard/clock']) {
+      await page.goto(`${k.url}/dashboard/requests`);
+      const oneRequest = await page.locator('table.requests-log a').first().getAttribute('href');
+      expect(oneRequest).toMatch(/^\/dashboard\/requests\//);
+      for (const path of ['/dashboard', '/dashboard/orders', `/dashboard/orders/${orderId}`, '/dashboard/sessions', '/dashboard/webhooks', '/dashboard/clock', '/dashboard/requests', oneRequest!]) {
         await page.goto(k.url + path);
         expect([path, await unnamedControls(page)]).toEqual([path, []]);
         expect([path, await lowContrast(page)]).toEqual([path, []]);
