@@ -1,7 +1,7 @@
 /**
  * Migration 004 (request log, events' correlation id) upgrades a database in place. The runner
- * applies every migration not yet recorded, so the gap below it (003 comes from another branch)
- * is harmless, and 003 is applied when it arrives, after 004 on a database that already has it.
+ * applies every migration not yet recorded, so a database at 002 takes 003 and 004 in turn (and
+ * one that had 004 before 003 existed, as a development copy could, takes 003 on its next start).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
