@@ -5,15 +5,11 @@
  * put these inside their layout. Every value from an entry is escaped: paths, bodies and
  * idempotency keys are whatever a client sent.
  *
- * Class names for the stylesheet: `requests-log` (the table), `status status-2xx|3xx|4xx|5xx`,
+ * Class names for the stylesheet: `list requests-log` (the table, in a `card`), `status status-2xx|3xx|4xx|5xx`,
  * `mono` (ids, paths), `request-detail`, `request-body`, `empty`, `pager`.
  */
 import type { RequestLogRecord } from '../store/port.js';
-
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from './html.js';
 
 /** Account-clock time as the page shows it: `2026-01-15 10:00:00.123 UTC`, with a machine-readable datetime. */
 function timeElement(at: number): string {

@@ -3,7 +3,8 @@
  * detail's pretty-printed bodies, and escaping of everything a client could have sent.
  */
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderRequestDetail, renderRequestList } from '../../src/dashboard/requests-view.js';
+import { escapeHtml } from '../../src/dashboard/html.js';
+import { renderRequestDetail, renderRequestList } from '../../src/dashboard/requests-view.js';
 import type { RequestLogRecord } from '../../src/store/port.js';
 
 const entry = (extra: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
