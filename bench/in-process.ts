@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createKassa, createLogger, ensureSandboxMerchant, logDestination } from '../src/kassa.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { breakdown, profileWhile, topFunctions } from './stages.js';
-import { lifecycleOnce, type Target } from './workload.js';
+import { injectTarget, lifecycleOnce } from './workload.js';
 
 const lifecycles = Number(process.env.N ?? 3000);
 const concurrency = 64;
@@ -27,21 +27,7 @@ await ensureSandboxMerchant(kassa, () => {});
 const authorization = `Basic ${Buffer.from('bench:bench-password-1234').toString('base64')}`;
 
 /** The benchmark's own lifecycle (bench/workload.ts), its HTTP calls answered by `app.inject`. */
-const target: Target = {
-  authorization,
-  pool: {
-    async request({ method, path, headers, body }) {
-      const r = await kassa.app.inject({ method, url: path, headers, payload: body });
-      return { statusCode: r.statusCode, body: { text: async () => r.body } };
-    },
-  },
-  record: (_started, _latencyUs, error) => {
-    if (error) throw new Error(error);
-  },
-  error: (message) => {
-    throw new Error(message);
-  },
-};
+const target = injectTarget(kassa.app, authorization);
 const lifecycle = () => lifecycleOnce(target);
 
 async function run(count: number): Promise<void> {

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { createKassa, ensureSandboxMerchant } from '../src/kassa.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { lifecycleOnce, type Target } from './workload.js';
+import { injectTarget, lifecycleOnce } from './workload.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const lifecycles = Number(process.env.N ?? 1500);
@@ -32,21 +32,8 @@ const kassa = await createKassa(config, { store, logger: pino({ level: 'warn' })
 await ensureSandboxMerchant(kassa, () => {});
 const authorization = `Basic ${Buffer.from('bench:bench-password-1234').toString('base64')}`;
 
-const target: Target = {
-  authorization,
-  pool: {
-    async request({ method, path, headers, body }) {
-      const r = await kassa.app.inject({ method, url: path, headers, payload: body });
-      return { statusCode: r.statusCode, body: { text: async () => r.body } };
-    },
-  },
-  record: (_started, _latencyUs, error) => {
-    if (error) throw new Error(error);
-  },
-  error: (message) => {
-    throw new Error(message);
-  },
-};
+/** The benchmark's own lifecycle (bench/workload.ts), its HTTP calls answered by `app.inject`. */
+const target = injectTarget(kassa.app, authorization);
 
 async function run(count: number): Promise<void> {
   let left = count;

@@ -58,6 +58,25 @@ export interface Target {
   error(message: string): void;
 }
 
+/** An in-process target: the lifecycle's calls answered by `app.inject`, any failure thrown at once. */
+export function injectTarget(app: { inject(options: { method: string; url: string; headers: Record<string, string>; payload?: string }): Promise<{ statusCode: number; body: string }> }, authorization: string): Target {
+  return {
+    authorization,
+    pool: {
+      async request({ method, path, headers, body }) {
+        const r = await app.inject({ method, url: path, headers, payload: body });
+        return { statusCode: r.statusCode, body: { text: async () => r.body } };
+      },
+    },
+    record: (_started, _latencyUs, error) => {
+      if (error) throw new Error(error);
+    },
+    error: (message) => {
+      throw new Error(message);
+    },
+  };
+}
+
 async function call(target: Target, method: 'GET' | 'POST', path: string, expect: number, body?: string): Promise<unknown> {
   const headers: Record<string, string> = {};
   if (target.authorization) headers.authorization = target.authorization;
