@@ -6,7 +6,8 @@
  * that was judged: the `lookup` hook hands Node's socket exactly that address, so a name whose
  * DNS answer changes between the check and the connect (DNS rebinding) cannot reach a forbidden
  * address. Kassa's own public origin is not judged (the operator chose it). Redirects are never
- * followed (a 3xx is just an answer). The response body is read up to outboundResponseBytesMax.
+ * followed (a 3xx is just an answer). The response body is read up to outboundResponseBytesMax, or
+ * drained unread when only the status matters.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -22,6 +23,8 @@ export interface OutboundRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** Only the status is wanted (a webhook delivery): the answer's body is drained unread, whatever its size. */
+  discardBody?: boolean;
 }
 
 export interface OutboundResponse {
@@ -81,6 +84,12 @@ export function sendGuarded(request: OutboundRequest, policy: OutboundPolicy, re
         signal: AbortSignal.timeout(request.timeoutMs),
       },
       (res) => {
+        res.on('error', rejectPromise);
+        if (request.discardBody) {
+          res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: '' }));
+          res.resume();
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -89,7 +98,6 @@ export function sendGuarded(request: OutboundRequest, policy: OutboundPolicy, re
           else chunks.push(chunk);
         });
         res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', rejectPromise);
       },
     );
     req.on('error', rejectPromise);

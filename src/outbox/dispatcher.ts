@@ -22,7 +22,7 @@ export interface Transport {
 export function guardedTransport(policy: OutboundPolicy): Transport {
   return {
     async post(url, headers, body, timeoutMs) {
-      return { status: (await sendGuarded({ method: 'POST', url, headers, body, timeoutMs }, policy)).status };
+      return { status: (await sendGuarded({ method: 'POST', url, headers, body, timeoutMs, discardBody: true }, policy)).status };
     },
   };
 }

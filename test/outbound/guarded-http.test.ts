@@ -83,4 +83,9 @@ describe('at send time', () => {
     expect((await get(`http://127.0.0.1:${port}/exact`, sandbox, resolve)).body).toHaveLength(limits.outboundResponseBytesMax);
     await expect(get(`http://127.0.0.1:${port}/huge`, sandbox, resolve)).rejects.toThrow(/response body over/);
   });
+
+  it('a delivery that wants only the status drains any answer unread: a huge 2xx is still a 2xx', async () => {
+    const answer = await sendGuarded({ method: 'GET', url: `http://127.0.0.1:${port}/huge`, headers: {}, timeoutMs: 2000, discardBody: true }, sandbox, resolvesTo('127.0.0.1'));
+    expect(answer).toMatchObject({ status: 200, body: '' });
+  });
 });
