@@ -134,13 +134,14 @@ function startCapture(d: Draft, intent: Omit<CaptureIntent, 'capture_id'>, clien
   return step;
 }
 
-function captureAmount(order: MerchantOrder, requested: number | undefined): number | Rejection {
+/** The amount a capture (or a ship that captures) takes, checked against what is left and against its order lines. */
+function captureAmount(order: MerchantOrder, requested: number | undefined, lines: readonly OrderLine[] | undefined): number | Rejection {
   const left = order.cart.order_amount - order.captured_amount - order.captures.filter((c) => c.status === 'PENDING').reduce((s, c) => s + c.amount, 0);
   const amount = requested ?? left;
   if (left <= 0) return reject('CAPTURE_NOT_ALLOWED', 'Nothing is left to capture on this order');
   if (amount < 1) return reject('BAD_VALUE', 'Bad value: captured_amount (at least 1)');
   if (amount > left) return reject('CAPTURE_NOT_ALLOWED', `Capture amount ${amount} is more than the ${left} left to capture on the order`);
-  return amount;
+  return linesMatchAmount(lines, amount, 'captured_amount', order.cart.purchase_country) ?? amount;
 }
 
 /**
@@ -198,10 +199,8 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
         if (command.shipping_info.length > 0) d.addStep({ kind: 'shipping_info', shipping_info: command.shipping_info }, now, { eager: true, clientKey });
         break;
       }
-      const amount = captureAmount(o, command.captured_amount);
+      const amount = captureAmount(o, command.captured_amount, command.order_lines);
       if (typeof amount !== 'number') return amount;
-      const lines = linesMatchAmount(command.order_lines, amount, 'captured_amount', o.cart.purchase_country);
-      if (lines) return lines;
       d.move('ship', o.status === 'ready_to_ship' ? 'capture_on_shipment' : undefined, { shipping_info: command.shipping_info.length });
       startCapture(d, { amount, order_lines: command.order_lines, shipping_info: command.shipping_info, description: command.description }, clientKey);
       break;
@@ -210,10 +209,8 @@ export function decideCommand(order: MerchantOrder, command: MerchantCommand, ct
     case 'capture': {
       const no = guardFree(o, 'capture', 'CAPTURE_NOT_ALLOWED');
       if (no) return no;
-      const amount = captureAmount(o, command.captured_amount);
+      const amount = captureAmount(o, command.captured_amount, command.order_lines);
       if (typeof amount !== 'number') return amount;
-      const lines = linesMatchAmount(command.order_lines, amount, 'captured_amount', o.cart.purchase_country);
-      if (lines) return lines;
       d.move('capture');
       startCapture(d, { amount, order_lines: command.order_lines, shipping_info: command.shipping_info, description: command.description }, clientKey);
       break;
