@@ -96,10 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
     // Every route declares the error statuses it can answer whatever it does (common-responses.ts).
-    const method = String([route.method].flat()[0]);
     const headers = (route.schema?.headers ?? {}) as { properties?: Record<string, unknown> };
     const traits: RouteTraits = {
-      method,
+      method: String([route.method].flat()[0]),
       url: route.url,
       authenticated: [route.preHandler ?? []].flat().some(isAuthHook),
       sandboxOnly: [route.onRequest ?? []].flat().some(isSandboxHook),
