@@ -6,15 +6,13 @@
  * click or a resubmitted form acts once.
  */
 import type { FastifyRequest } from 'fastify';
-import { ids } from '../app/ids.js';
 import { concludeFraudReviewNow } from '../app/orders/fraud-review-now.js';
+import { captureOrder, refundOrder } from '../app/orders/capture-refund.js';
 import { changeOrder } from '../app/orders/manage-order.js';
 import { dispute, settleNow } from '../app/settlement/settlement.js';
 import type { UnitOfWork } from '../app/unit-of-work.js';
 import { KassaError } from '../domain/errors.js';
 import { decideCancel, decideExtendAuthorization, decideReleaseRemaining } from '../domain/order/decide-authorization.js';
-import { decideCapture } from '../domain/order/decide-capture.js';
-import { decideRefund } from '../domain/order/decide-refund.js';
 import type { HttpResult } from '../http/command.js';
 import type { AppDeps } from '../http/deps.js';
 import { DuplicateKey, type AccountRecord } from '../store/port.js';
@@ -67,9 +65,7 @@ export const orderActions: Record<string, { sandbox: boolean; done: string; run:
     done: 'captured',
     run: async (uow, orderId, form) => {
       const body = { captured_amount: amountField(form, 'amount'), description: optionalText(form, 'description') };
-      const captureId = ids.capture(uow.ctx.random);
-      const klarnaReference = ids.klarnaReference(uow.ctx.random);
-      await changeOrder(uow, orderId, (order) => decideCapture(order, body, { captureId, klarnaReference }, { now: uow.now }));
+      await captureOrder(uow, orderId, body);
     },
   },
   refund: {
@@ -77,8 +73,7 @@ export const orderActions: Record<string, { sandbox: boolean; done: string; run:
     done: 'refunded',
     run: async (uow, orderId, form) => {
       const body = { refunded_amount: amountField(form, 'amount'), description: optionalText(form, 'description') };
-      const refundId = ids.refund(uow.ctx.random);
-      await changeOrder(uow, orderId, (order) => decideRefund(order, body, refundId, { now: uow.now }));
+      await refundOrder(uow, orderId, body);
     },
   },
   cancel: { sandbox: false, done: 'cancelled', run: async (uow, orderId) => void (await changeOrder(uow, orderId, decideCancel)) },

@@ -264,7 +264,8 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
 
   // Test clock (sandbox)
   const renderClockPage = async (request: FastifyRequest, reply: FastifyReply, status = 200, message?: Html) => {
-    const acct = (await store.getAccount(account(request).id)) ?? account(request);
+    // The session check read the account for this request: its clock offset is current.
+    const acct = account(request);
     const now = deps.engine.accountNow(acct);
     const timers = await store.dueTimers(acct.id, Number.MAX_SAFE_INTEGER, dashboardLimits.deadlinesShownMax);
     const body = renderClock(ctxOf(request, 'clock'), { now, offsetMs: acct.clockOffsetMs, timers, total: await store.countTimers(acct.id), formKey: formKey() });
@@ -320,13 +321,12 @@ export function dashboardRoutes(app: App, deps: AppDeps): void {
     const timeline = await timelineOf(store, acct.id, kind.type, id, record.state, (correlationId) => deps.requestLog.get(acct.id, correlationId));
     const settlements = new Map<string, SettlementState>();
     if (kind.type === 'order') {
-      for (const c of (record.state as OrderState).captures) {
-        const s = await store.getAggregate<SettlementState>(acct.id, settlementType, settlementId(id, c.capture_id));
-        if (s) settlements.set(c.capture_id, s.state);
-      }
+      const captures = (record.state as OrderState).captures;
+      const found = await Promise.all(captures.map((c) => store.getAggregate<SettlementState>(acct.id, settlementType, settlementId(id, c.capture_id))));
+      found.forEach((s, i) => s && settlements.set(captures[i]!.capture_id, s.state));
     }
-    const fresh = (await store.getAccount(acct.id)) ?? acct;
-    const body = renderObjectPage(ctxOf(request, kind.slug), { kind, record, timeline, settlements, accountNow: deps.engine.accountNow(fresh), formKey });
+    // The session check read the account for this request: its clock offset is current.
+    const body = renderObjectPage(ctxOf(request, kind.slug), { kind, record, timeline, settlements, accountNow: deps.engine.accountNow(acct), formKey });
     return send(request, reply, `${kind.singular} ${id}`, html`${message}${body}`, status, { section: kind.slug, live: `${objectLink(kind, id)}/live` });
   }
 

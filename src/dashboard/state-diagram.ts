@@ -6,7 +6,7 @@
  * HTML list says the same in words, for screen readers and for anyone who prefers text.
  */
 import { isFinal, type Machine } from '../domain/machine.js';
-import { html, raw, type Html } from './html.js';
+import { escapeHtml, html, raw, type Html } from './html.js';
 
 const boxHeight = 30;
 const rowGap = 14;
@@ -66,10 +66,6 @@ function layers(machine: Machine<string, string>): string[][] {
 
 const maxColumns = 7;
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 export function stateDiagram(machine: Machine<string, string>, current: string, label: string): Html {
   const columns = layers(machine);
   const boxes = new Map<string, Box>();
@@ -119,15 +115,15 @@ export function stateDiagram(machine: Machine<string, string>, current: string, 
       d = `M${x1},${y1} C${x1},${low} ${x2},${low} ${x2},${y2}`;
     }
     edges.push(
-      `<path class="edge${hot ? ' edge-hot' : ''}${b.x < a.x ? ' edge-back' : ''}" d="${d}" marker-end="url(#arrow${hot ? '-hot' : ''})"><title>${escapeXml(`${t.from} → ${t.to}: ${names.join(', ')}`)}</title></path>`,
+      `<path class="edge${hot ? ' edge-hot' : ''}${b.x < a.x ? ' edge-back' : ''}" d="${d}" marker-end="url(#arrow${hot ? '-hot' : ''})"><title>${escapeHtml(`${t.from} → ${t.to}: ${names.join(', ')}`)}</title></path>`,
     );
   }
   const nodes = [...boxes.values()].map((b) => {
     const cls = ['node', b.state === current ? 'node-current' : '', isFinal(machine, b.state) ? 'node-final' : ''].filter(Boolean).join(' ');
-    return `<g class="${cls}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${boxHeight}" rx="8"/><text x="${b.x + b.w / 2}" y="${b.y + boxHeight / 2 + 4}" text-anchor="middle">${escapeXml(b.state)}</text></g>`;
+    return `<g class="${cls}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${boxHeight}" rx="8"/><text x="${b.x + b.w / 2}" y="${b.y + boxHeight / 2 + 4}" text-anchor="middle">${escapeHtml(b.state)}</text></g>`;
   });
   const init = boxes.get(machine.initial)!;
-  const svg = `<svg class="machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" role="img" aria-label="${escapeXml(label)}">
+  const svg = `<svg class="machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" role="img" aria-label="${escapeHtml(label)}">
 <defs>
 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker>
 <marker id="arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow-hot"/></marker>

@@ -7,12 +7,11 @@
  * 201 empty with `Location` and `Capture-Id` / `Refund-Id`.
  */
 import { Type } from '@sinclair/typebox';
-import { ids } from '../../app/ids.js';
+import { captureOrder, refundOrder } from '../../app/orders/capture-refund.js';
 import { changeOrder } from '../../app/orders/manage-order.js';
 import { orderType } from '../../app/orders/place-order.js';
 import { KassaError, isRejection } from '../../domain/errors.js';
 import {
-  decideCapture,
   decideCaptureShippingInfo,
   decideExtendDueDate,
   decideTriggerSendOut,
@@ -20,7 +19,6 @@ import {
 } from '../../domain/order/decide-capture.js';
 import { decideCancel, decideExtendAuthorization, decideReleaseRemaining, decideUpdateAuthorization } from '../../domain/order/decide-authorization.js';
 import { decideAcknowledge, decideCustomerDetails, decideMerchantReferences, decideOrderShippingInfo } from '../../domain/order/decide-order-details.js';
-import { decideRefund } from '../../domain/order/decide-refund.js';
 import type { DecideResult } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { orderView } from '../../domain/order/order-view.js';
@@ -119,9 +117,7 @@ export function orderManagementRoutes(app: App, deps: AppDeps): void {
     async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         const { order_id } = request.params as OrderParams;
-        const captureId = ids.capture(uow.ctx.random);
-        const klarnaReference = ids.klarnaReference(uow.ctx.random);
-        await changeOrder(uow, order_id, (order) => decideCapture(order, request.body as CaptureBody, { captureId, klarnaReference }, { now: uow.now }));
+        const captureId = await captureOrder(uow, order_id, request.body as CaptureBody);
         return { status: 201, headers: { Location: url(`${base}/${encodeURIComponent(order_id)}/captures/${captureId}`), 'Capture-Id': captureId } };
       }),
   );
@@ -171,8 +167,7 @@ export function orderManagementRoutes(app: App, deps: AppDeps): void {
     async (request, reply) =>
       runCommand(deps, request, reply, async (uow) => {
         const { order_id } = request.params as OrderParams;
-        const refundId = ids.refund(uow.ctx.random);
-        await changeOrder(uow, order_id, (order) => decideRefund(order, request.body as RefundBody, refundId, { now: uow.now }));
+        const refundId = await refundOrder(uow, order_id, request.body as RefundBody);
         return { status: 201, headers: { Location: url(`${base}/${encodeURIComponent(order_id)}/refunds/${refundId}`), 'Refund-Id': refundId } };
       }),
   );
