@@ -54,7 +54,8 @@ export function newAccountId(random: Random, mode: 'sandbox' | 'live'): string {
 }
 
 export class Accounts {
-  private readonly verified = new Map<string, string>();
+  /** Verified credential pairs: the account and the stored secret hash they were checked against. */
+  private readonly verified = new Map<string, { id: string; secretHash: string }>();
   private readonly verifying = new Map<string, Promise<AccountRecord | undefined>>();
 
   constructor(
@@ -87,8 +88,14 @@ export class Accounts {
     // short key with NUL bytes, so P and P + "\0" would hash alike and both sign in.
     if (hasControlCharacter(username) || hasControlCharacter(password) || username.length > limits.usernameCharsMax) return undefined;
     const cacheKey = createHash('sha256').update(username).update('\u0000').update(password).digest('base64');
-    const cachedId = this.verified.get(cacheKey);
-    if (cachedId) return this.store.getAccount(cachedId);
+    const cached = this.verified.get(cacheKey);
+    if (cached) {
+      // Only while the account still has the secret it was verified against: a password changed
+      // (by the CLI, another process) makes the old pair go through scrypt again, and fail.
+      const account = await this.store.getAccount(cached.id);
+      if (account?.secretHash === cached.secretHash) return account;
+      this.verified.delete(cacheKey);
+    }
     // A client that opens many connections at once sends the same credentials many times before
     // the first check ends: they share one scrypt instead of queueing dozens on the thread pool.
     const pending = this.verifying.get(cacheKey);
@@ -104,7 +111,7 @@ export class Accounts {
     const ok = await verifySecret(password, account?.secretHash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', this.scryptCost);
     if (!account || !ok) return undefined;
     if (this.verified.size > 10_000) this.verified.clear();
-    this.verified.set(cacheKey, account.id);
+    this.verified.set(cacheKey, { id: account.id, secretHash: account.secretHash });
     return account;
   }
 }

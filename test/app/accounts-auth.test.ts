@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Accounts, defaultScryptCost, hashSecret, verifySecret } from '../../src/app/accounts.js';
@@ -46,5 +50,25 @@ describe('the cost of hashing secrets', () => {
     expect(await verifySecret('cheap-password-1', stored, testScryptCost)).toBe(true);
     expect(await verifySecret('cheap-password-2', stored, testScryptCost)).toBe(false);
     expect(await verifySecret('cheap-password-1', stored)).toBe(false);
+  });
+});
+
+describe('a changed password', () => {
+  it('no longer signs in with the old one, though the old pair was verified before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-accounts-'));
+    const path = join(dir, 'kassa.db');
+    const store = new SqliteStore({ path });
+    await store.migrate();
+    const accounts = new Accounts(store, new ManualClock(0), cryptoRandom, 'sandbox', testScryptCost);
+    const created = await accounts.create('changer', 'old-password-1');
+    expect((await accounts.authenticate('changer', 'old-password-1'))?.id).toBe(created.id);
+    // The CLI changes it from another process: another connection to the same file.
+    const cli = new Database(path);
+    cli.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?').run(await hashSecret('new-password-1', testScryptCost), created.id);
+    cli.close();
+    expect(await accounts.authenticate('changer', 'old-password-1')).toBeUndefined();
+    expect((await accounts.authenticate('changer', 'new-password-1'))?.id).toBe(created.id);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
