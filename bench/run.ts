@@ -22,8 +22,8 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import type { LoadConfig, LoadResult, PhaseResult } from './load.js';
-import { benchPostgresNodes } from './postgres-nodes.js';
+import type { LoadResult, PhaseResult } from './load.js';
+import { benchPostgresNodes, runLoadProcess } from './postgres-nodes.js';
 import { RssSampler, freePort, peakRssMb, startKassa, stopProcess, tail, waitFor } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,15 +56,6 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
-async function runLoad(config: LoadConfig): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'load.ts'), JSON.stringify(config)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-}
-
 async function benchBare(): Promise<TargetResult> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'bare-server.ts'), String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -73,7 +64,7 @@ async function benchBare(): Promise<TargetResult> {
   try {
     await waitFor(async () => ready, 'bare server', child);
     const sampler = new RssSampler(child.pid!);
-    const load = await runLoad({ origin: `http://127.0.0.1:${port}`, workload: 'echo', connections, warmupMs, durationMs, serverPid: child.pid });
+    const load = await runLoadProcess(root, { origin: `http://127.0.0.1:${port}`, workload: 'echo', connections, warmupMs, durationMs, serverPid: child.pid });
     const viaPs = sampler.stop();
     return { name: 'bare node:http', peakRssMb: Math.max(peakRssMb(child.pid!), viaPs), load };
   } finally {
@@ -90,7 +81,7 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
   try {
     const pid = kassa.child.pid!;
     const sampler = new RssSampler(pid);
-    const load = await runLoad({ origin: kassa.origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: pid });
+    const load = await runLoadProcess(root, { origin: kassa.origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: pid });
     const viaPs = sampler.stop();
     const peak = Math.max(peakRssMb(pid), viaPs);
     if (load.phases.some((p) => p.errors > 0)) process.stderr.write(`kassa (${store}) log tail:\n${tail(logFile)}\n`);
