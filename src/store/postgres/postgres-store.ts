@@ -33,7 +33,7 @@ import {
   type Store,
   type TimerRecord,
 } from '../port.js';
-import { toAccount, toAggregate, toAttempt, toEvent, toIdempotency, toOutbox, toRequestLog, toTimer } from '../sqlite/sqlite-store.js';
+import { toAccount, toAggregate, toAttempt, toEvent, toIdempotency, toOutbox, toRequestLog, toTimer } from '../rows.js';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
