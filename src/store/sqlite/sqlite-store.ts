@@ -5,11 +5,14 @@
  *
  * Group commit: `commit(batch)` queues the batch; the commits that arrive together (everything
  * queued before the event loop's next check phase, see docs/performance.md) are applied in ONE
- * `BEGIN IMMEDIATE … COMMIT`, so they share one fsync. Each batch runs inside its own SAVEPOINT:
- * a batch that fails (version conflict, duplicate key) is rolled back to its savepoint and rejects
- * only its own promise; the others go on. Every promise settles only after the COMMIT returned, so
- * nothing is acknowledged before it is durable, and a failed COMMIT rejects them all (nothing was
- * written). Each function holds one prepared statement.
+ * `BEGIN IMMEDIATE … COMMIT`, so they share one fsync. A batch that fails (version conflict,
+ * duplicate key) rejects only its own promise; the others go on. For that, a group is first written
+ * without savepoints (a savepoint costs a copy of every page it touches, about a fifth of the
+ * group's work); if any batch of it fails, the whole transaction is rolled back and the group is
+ * written again with each batch inside its own SAVEPOINT, the failing one rolled back to it. Every
+ * promise settles only after the COMMIT returned, so nothing is acknowledged before it is durable,
+ * and a failed COMMIT rejects them all (nothing was written). Each function holds one prepared
+ * statement.
  *
  * Durability without blocking the event loop: with `synchronous: 'FULL'` (the default) SQLite runs
  * with `PRAGMA synchronous=NORMAL` — a COMMIT writes its WAL frames but does not wait for the disk —
@@ -97,6 +100,8 @@ export class SqliteStore implements Store {
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
   private queue: QueuedCommit[] = [];
   private flushScheduled = false;
+  /** The group at the queue's head failed without savepoints: the next flush gives each batch its own. */
+  private savepointEach = false;
   private busyRetries = 0;
   private readonly busyTimeoutMs: number;
   /** The WAL file's path when this adapter syncs it itself (file database, synchronous FULL). */
@@ -379,24 +384,18 @@ export class SqliteStore implements Store {
     const group = this.queue.length <= limits.groupCommitBatchesMax ? this.queue : this.queue.slice(0, limits.groupCommitBatchesMax);
     this.queue = group === this.queue ? [] : this.queue.slice(group.length);
     const failures: unknown[] = new Array(group.length);
-    const alone = group.length === 1;
+    const savepoints = this.savepointEach && group.length > 1;
+    this.savepointEach = false;
     try {
       if (mayBlock) s.begin.run();
-      for (let i = 0; i < group.length; i++) {
-        // A lone batch needs no savepoint: its failure rolls back the whole transaction anyway.
-        if (alone) {
-          this.applyBatch(group[0]!.batch);
-          continue;
-        }
-        s.savepoint.run();
-        try {
-          this.applyBatch(group[i]!.batch);
-          s.release.run();
-        } catch (error) {
-          s.rollbackToSavepoint.run();
-          s.release.run();
-          failures[i] = error ?? new Error('commit failed');
-        }
+      if (savepoints) this.applyEachInSavepoint(group, failures);
+      else if (!this.applyAll(group)) {
+        // A batch failed and there was no savepoint to roll back to: nothing of the group is kept;
+        // it goes back to the head of the queue for a careful retry (at once, by the caller's loop).
+        s.rollback.run();
+        this.queue = group.concat(this.queue);
+        this.savepointEach = true;
+        return true;
       }
       s.commit.run();
     } catch (error) {
@@ -421,6 +420,40 @@ export class SqliteStore implements Store {
       else group[i]!.reject(failures[i]);
     }
     return true;
+  }
+
+  /**
+   * The fast way: every batch in order, no savepoints. False when one failed (the transaction then
+   * holds part of the group and must be rolled back). A lone batch's failure is its own: it is
+   * thrown, and rejects that batch.
+   */
+  private applyAll(group: QueuedCommit[]): boolean {
+    if (group.length === 1) {
+      this.applyBatch(group[0]!.batch);
+      return true;
+    }
+    try {
+      for (let i = 0; i < group.length; i++) this.applyBatch(group[i]!.batch);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The careful way: each batch inside its own savepoint; a failing one is rolled back to it and noted. */
+  private applyEachInSavepoint(group: QueuedCommit[], failures: unknown[]): void {
+    const s = this.stmts;
+    for (let i = 0; i < group.length; i++) {
+      s.savepoint.run();
+      try {
+        this.applyBatch(group[i]!.batch);
+        s.release.run();
+      } catch (error) {
+        s.rollbackToSavepoint.run();
+        s.release.run();
+        failures[i] = error ?? new Error('commit failed');
+      }
+    }
   }
 
   /**
