@@ -121,6 +121,36 @@ describe('sqlite group commit', () => {
     await store.close();
   });
 
+  it('writes a group without savepoints, and a group with a failing batch again batch by batch, in one transaction', async () => {
+    // Counts how often each batch is applied: once in a group that goes through; in a group where one
+    // fails, the fast try stops at it (and is rolled back), then every batch is applied once more.
+    class CountingStore extends SqliteStore {
+      applied = new Map<CommitBatch, number>();
+      protected override applyBatch(batch: CommitBatch): void {
+        this.applied.set(batch, (this.applied.get(batch) ?? 0) + 1);
+        super.applyBatch(batch);
+      }
+    }
+    const store = new CountingStore({ path: ':memory:' });
+    await store.createAccount(account);
+    await store.commit({ aggregates: [agg('x', 0, { n: 0 })] });
+    const good = Array.from({ length: 5 }, (_, i): CommitBatch => ({ aggregates: [agg(`g${i}`, 0, { i })] }));
+    const stale: CommitBatch = { aggregates: [agg('y', 0, {}), agg('x', 7, { n: 99 })] };
+    const before = { ...store.groupCommitStats };
+    const outcomes = await Promise.allSettled([...good.slice(0, 2), stale, ...good.slice(2)].map((b) => store.commit(b)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(store.groupCommitStats.transactions - before.transactions).toBe(1);
+    expect(store.groupCommitStats.batches - before.batches).toBe(6);
+    expect([...good, stale].map((b) => store.applied.get(b))).toEqual([2, 2, 1, 1, 1, 2]);
+    expect(await store.getAggregate('acc-a', 'counter', 'y')).toBeUndefined();
+    for (let i = 0; i < 5; i++) expect((await store.getAggregate('acc-a', 'counter', `g${i}`))?.state).toEqual({ i });
+
+    const next = Array.from({ length: 3 }, (_, i): CommitBatch => ({ aggregates: [agg(`n${i}`, 0, {})] }));
+    await Promise.all(next.map((b) => store.commit(b)));
+    expect(next.map((b) => store.applied.get(b))).toEqual([1, 1, 1]);
+    await store.close();
+  });
+
   it('still writes queued commits when the store is closed before the flush', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kassa-gc-'));
     const path = join(dir, 'kassa.db');
