@@ -392,7 +392,8 @@ export class SqliteStore implements Store {
       else if (!this.applyAll(group)) {
         // A batch failed and there was no savepoint to roll back to: nothing of the group is kept;
         // it goes back to the head of the queue for a careful retry (at once, by the caller's loop).
-        s.rollback.run();
+        // (An I/O or memory error may have rolled the transaction back already.)
+        if (this.db.inTransaction) s.rollback.run();
         this.queue = group.concat(this.queue);
         this.savepointEach = true;
         return true;
