@@ -30,7 +30,7 @@ export const stages: Stage[] = [
   { name: 'log (pino, request line)', matches: (f) => file(f, '/pino/') || file(f, '/@pinojs/') || file(f, '/sonic-boom/') || file(f, '/pino-std-serializers/') },
   {
     name: 'requests log (entry, redaction, its inserts)',
-    matches: (f) => file(f, '/src/http/request-log.ts') || file(f, '/src/http/redaction.ts') || fn(f, 'appendRequestLog'),
+    matches: (f) => file(f, '/src/http/request-log.ts') || file(f, '/src/http/redaction.ts') || file(f, '/src/http/redact-json-text.ts') || fn(f, 'appendRequestLog'),
   },
   { name: 'metrics (prom-client)', matches: (f) => file(f, '/prom-client/') || file(f, '/src/metrics/') },
   { name: 'auth (Basic credentials, account)', matches: (f) => fn(f, 'authenticate', 'authenticateCached', 'parseBasic') || file(f, '/src/app/accounts.ts') || file(f, '/src/http/auth') || file(f, '/src/app/credential-cache') },

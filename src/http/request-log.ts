@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { limits } from '../domain/limits.js';
 import type { RequestLogRecord, RequestLogWrite, Store } from '../store/port.js';
 import { parseBasic } from './auth.js';
+import { redactJsonText } from './redact-json-text.js';
 import { redactJson, redactKnown, redactUrl } from './redaction.js';
 
 /** What the metrics module wants to know about the log (dropped entries, failed writes). */
@@ -161,8 +162,7 @@ export function requestLogEntry(request: FastifyRequest, reply: FastifyReply, id
   const route = request.routeOptions.url;
   const idempotencyKey = headerValue(request.headers['klarna-idempotency-key']);
   // The caller's own password, wherever else it put it (a body field, a path), is censored too.
-  const password = parseBasic(request.headers.authorization)?.password;
-  const known = password ? [password] : [];
+  const known = knownSecrets(request.headers.authorization);
   const requestBody = bodyText(request.body, known);
   const responseBody = payloadText(responsePayloads.get(request), String(reply.getHeader('content-type') ?? ''), known);
   responsePayloads.delete(request);
@@ -189,10 +189,47 @@ function headerValue(raw: string | string[] | undefined): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
 }
 
-/** A parsed request body, redacted. Unparsed ones (malformed JSON) are not kept: they may hold anything. */
+/**
+ * The caller's password as a list for the redactions, by Authorization header: a client sends the
+ * same header with every request, so it is decoded once (the cache is bounded, and holds nothing
+ * the credential cache does not: it keys verified accounts by this header).
+ */
+const passwordsByHeader = new Map<string, readonly string[]>();
+const passwordsByHeaderMax = 256;
+const none: readonly string[] = [];
+
+function knownSecrets(authorization: string | undefined): readonly string[] {
+  if (!authorization) return none;
+  let known = passwordsByHeader.get(authorization);
+  if (!known) {
+    const password = parseBasic(authorization)?.password;
+    known = password ? [password] : none;
+    if (passwordsByHeader.size >= passwordsByHeaderMax) passwordsByHeader.clear();
+    passwordsByHeader.set(authorization, known);
+  }
+  return known;
+}
+
+/**
+ * A parsed request body, redacted. Unparsed ones (malformed JSON) are not kept: they may hold
+ * anything. JSON values go through their text once (redact-json-text.ts), which gives what the walk
+ * over the value (redactJson) gives without copying it; the walk judges what the text pass cannot.
+ */
 function bodyText(body: unknown, known: readonly string[]): string | undefined {
   if (body === undefined || body === null) return undefined;
+  if (isJsonValue(body)) {
+    const fast = redactJsonText(JSON.stringify(body), known, { stringified: true });
+    if (fast !== undefined) return truncate(fast, limits.requestLogBodyCharsMax);
+  }
   return truncate(JSON.stringify(redactJson(body, known)), limits.requestLogBodyCharsMax);
+}
+
+/** What a JSON parser returns (a form parser's null-prototype object too): JSON.stringify writes what redactJson walks. */
+function isJsonValue(body: unknown): boolean {
+  if (typeof body !== 'object') return typeof body === 'string' || typeof body === 'number' || typeof body === 'boolean';
+  if (Array.isArray(body)) return true;
+  const proto = Object.getPrototypeOf(body);
+  return proto === Object.prototype || proto === null;
 }
 
 function payloadText(payload: unknown, contentType: string, known: readonly string[]): string | undefined {
@@ -201,6 +238,8 @@ function payloadText(payload: unknown, contentType: string, known: readonly stri
   if (text === undefined) return `[${contentType || 'streamed'} body not kept]`;
   if (text === '') return undefined;
   if (!/json/i.test(contentType)) return `[${contentType || 'untyped'} body of ${Buffer.byteLength(text)} bytes not kept]`;
+  const fast = redactJsonText(text, known);
+  if (fast !== undefined) return truncate(fast, limits.requestLogBodyCharsMax);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
