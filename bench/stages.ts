@@ -42,7 +42,19 @@ export const stages: Stage[] = [
     matches: (f) =>
       file(f, '/fast-json-stringify/') || (file(f, '/src/http/command.ts') && fn(f, 'serialize')) || (file(f, '/fastify/lib/reply') && fn(f, 'serialize')),
   },
-  { name: 'decide (commands, domain, unit of work)', matches: (f) => file(f, '/src/domain/') || file(f, '/src/app/') || file(f, '/src/http/routes/') || (file(f, '/src/http/command.ts') && fn(f, 'runCommand')) },
+  // Ids wherever they are made: request ids, requests-log entry ids, the command's object ids.
+  { name: 'decide: ids (uuid, tokens, randomness)', matches: (f) => file(f, '/src/app/ids.ts') || file(f, '/src/app/ports.ts') || file(f, '/src/app/client-tokens.ts') },
+  // Answering: Fastify's reply (headers, onSend hooks, node:http's write) is reached from inside
+  // runCommand's send, but it is the framework's work, not the command's.
+  { name: 'reply (fastify send, node:http write)', matches: (f) => file(f, '/fastify/lib/reply') || file(f, 'node:_http_') || (file(f, '/src/http/command.ts') && fn(f, 'send', 'replay')) },
+  // The command, innermost part first: a copy made by a decide function is "domain", a write into
+  // the unit of work made by an application command is "unit of work", and the engine is what is
+  // left around the command (its loop, the batch, the commit call).
+  { name: 'decide: domain (decide functions, copies)', matches: (f) => file(f, '/src/domain/') },
+  { name: 'decide: unit of work (put, event, schedule)', matches: (f) => file(f, '/src/app/unit-of-work.ts') },
+  { name: 'decide: app commands (src/app/*/)', matches: (f) => file(f, '/src/app/') && !file(f, '/src/app/engine.ts') },
+  { name: 'decide: engine (execute, batch)', matches: (f) => file(f, '/src/app/engine.ts') },
+  { name: 'decide: routes + runCommand', matches: (f) => file(f, '/src/http/routes/') || file(f, '/src/http/command.ts') },
   {
     name: 'routing + validation (parse, schemas)',
     matches: (f) =>
@@ -59,7 +71,7 @@ const harness = stages.findIndex((s) => s.name.startsWith('bench harness'));
  * (light-my-request building the fake response, the client's parse) is the harness's even when a
  * route handler is further up the stack: judged by the innermost frame that has a source file.
  */
-function stageOf(frames: StageFrame[]): number {
+export function stageOfFrames(frames: StageFrame[]): number {
   const innermost = frames.find((f) => f.url !== '');
   if (innermost && stages[harness]!.matches(innermost)) return harness;
   return stages.findIndex((s) => frames.some(s.matches));
@@ -90,7 +102,7 @@ export function breakdown(profile: Profiler.Profile): Breakdown {
     else {
       const frames: StageFrame[] = [];
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) frames.push(byId.get(cur)!.callFrame);
-      stage = stageOf(frames);
+      stage = stageOfFrames(frames);
     }
     stageById.set(id, stage);
     return stage;
@@ -140,13 +152,18 @@ export function topFunctions(profile: Profiler.Profile, count: number): string[]
     total += d;
     const frames: StageFrame[] = [];
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) frames.push(byId.get(cur)!.callFrame);
-    const stage = stages[stageOf(frames)]?.name.split(' ')[0] ?? '-';
+    const stage = stageLabel(stages[stageOfFrames(frames)]?.name ?? '-');
     const leaf = byId.get(id)!.callFrame;
-    const key = `${stage.padEnd(10)} ${leaf.functionName || '(anonymous)'} ${leaf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/src\//, 'src/')}:${leaf.lineNumber + 1}`;
+    const key = `${stage.padEnd(16)} ${leaf.functionName || '(anonymous)'} ${leaf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/src\//, 'src/')}:${leaf.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + d);
   });
   return [...self]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`);
+}
+
+/** A stage's short label for per-function listings: its name up to the parenthesis, shortened. */
+export function stageLabel(name: string): string {
+  return name.replace(/\s*\(.*$/, '').replace(/^decide: /, 'd:').slice(0, 16);
 }

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 let nextPort = process.env.BENCH_PORT_BASE ? Number(process.env.BENCH_PORT_BASE) : 0;
 
@@ -133,7 +134,19 @@ export interface KassaProcess {
 }
 
 /**
- * Starts Kassa exactly as users do (`node --import tsx src/main.ts`, the package.json "start"),
+ * The node options of package.json's "start" script (`node <options> src/main.ts`: the tsx loader
+ * and the heap flags), so the benchmark starts Kassa with exactly what `npm start` uses.
+ */
+export function startScriptNodeArgs(root: string): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  const main = words.indexOf('src/main.ts');
+  if (words[0] !== 'node' || main < 0) throw new Error(`package.json "start" is not "node <options> src/main.ts": ${start}`);
+  return words.slice(1, main);
+}
+
+/**
+ * Starts Kassa exactly as users do (`npm start`: the package.json "start" script's node options),
  * in its own process, with its log in `logFile`; resolves when /healthz answers.
  */
 export async function startKassa(root: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Promise<KassaProcess> {
@@ -151,7 +164,7 @@ async function startKassaOn(port: number, root: string, env: Record<string, stri
   const childEnv: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env };
   for (const key of Object.keys(childEnv)) if (key.startsWith('BENCH_') || key === 'NODE_OPTIONS') delete childEnv[key];
   const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/main.ts'], { cwd: root, env: childEnv, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(process.execPath, [...startScriptNodeArgs(root), ...nodeArgs, 'src/main.ts'], { cwd: root, env: childEnv, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   const origin = `http://127.0.0.1:${port}`;
   try {

@@ -71,7 +71,7 @@ export class Engine {
    * Runs `command` and commits what it wrote. The account is re-read on every attempt so a
    * concurrent clock advance is seen. Returns the command's result after the commit is durable.
    */
-  async execute<R>(account: AccountRecord, correlationId: string, command: (uow: UnitOfWork) => Promise<R>, options: ExecuteOptions<R> = {}): Promise<R> {
+  async execute<R>(account: AccountRecord, correlationId: string, command: (uow: UnitOfWork) => Promise<R>, options: ExecuteOptions<R> = noOptions): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       const fresh = attempt === 1 ? account : ((await this.store.getAccount(account.id)) ?? account);
       const now = Math.min(options.at ?? Number.POSITIVE_INFINITY, this.accountNow(fresh));
@@ -81,7 +81,7 @@ export class Engine {
       if (uow.isEmpty && !idempotency) return result;
       try {
         const batch = uow.toBatch();
-        await this.store.commit({ ...batch, idempotency });
+        await this.store.commit(idempotency ? { ...batch, idempotency } : batch);
         this.notifyCommitted(batch);
         return result;
       } catch (error) {
@@ -100,6 +100,8 @@ export class Engine {
 }
 
 export type CommitListener = (batch: CommitBatch) => void;
+
+const noOptions: ExecuteOptions<any> = Object.freeze({});
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

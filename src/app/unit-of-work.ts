@@ -107,8 +107,9 @@ export class UnitOfWork {
     this.clockMove = { accountId: this.accountId, expectedOffsetMs: this.ctx.account.clockOffsetMs, newOffsetMs };
   }
 
+  /** What to commit. The unit of work is done with once this is taken (a retry makes a new one). */
   toBatch(): CommitBatch {
-    return { ...this.batch, ...(this.clockMove ? { clockMove: this.clockMove } : {}) };
+    return this.clockMove ? { ...this.batch, clockMove: this.clockMove } : this.batch;
   }
 
   get isEmpty(): boolean {

@@ -81,7 +81,7 @@ accounts
 
 program
   .command('serve')
-  .description('start the server (same as npm start)')
+  .description('start the server (as npm start; Node flags such as --max-semi-space-size=64 come from NODE_OPTIONS)')
   .action(async () => {
     await import('../main.js');
   });

@@ -5,7 +5,7 @@
  * hashing (src/app/sign-in-throttle.ts).
  */
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { KassaError } from '../domain/errors.js';
 import { CredentialCache } from '../app/credential-cache.js';
 import type { AccountRecord } from '../store/port.js';
@@ -87,8 +87,10 @@ export function isSandboxHook(hook: unknown): boolean {
 }
 
 export function requireSandbox(deps: AppDeps) {
-  const hook = async function sandboxOnly(): Promise<void> {
+  // Takes `done` rather than being async: no promise per request (a throw is Fastify's error path).
+  const hook = function sandboxOnly(_request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (deps.config.mode !== 'sandbox') throw new KassaError('ROUTE_NOT_FOUND', ['Sandbox helpers exist only in sandbox mode']);
+    done();
   };
   sandboxHooks.add(hook);
   return hook;

@@ -5,7 +5,7 @@
  * them. `confirmation` and `push` are not called by Kassa (the first is where the customer's
  * browser is redirected), so they are not judged here.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { isRejection, KassaError } from '../domain/errors.js';
 import { checkOutboundUrl, type OutboundPolicy } from '../domain/outbound/outbound-url.js';
 
@@ -22,9 +22,14 @@ export function checkCallbackUrls(body: unknown, policy: OutboundPolicy): void {
   }
 }
 
-/** preHandler (runs after the body schema) for routes whose body may carry merchant_urls. */
+/**
+ * preHandler (runs after the body schema) for routes whose body may carry merchant_urls. It takes
+ * `done` rather than being async: no promise per request for a synchronous check (a throw is
+ * Fastify's error path either way).
+ */
 export function callbackUrlsGuard(policy: OutboundPolicy) {
-  return async function checkMerchantUrls(request: FastifyRequest): Promise<void> {
+  return function checkMerchantUrls(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     checkCallbackUrls(request.body, policy);
+    done();
   };
 }

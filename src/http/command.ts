@@ -47,13 +47,13 @@ export async function runCommand(
 ): Promise<FastifyReply> {
   const account = request.account;
   const key = idempotencyKeyOf(request);
-  const scope = `${request.method} ${request.routeOptions.url ?? request.url}`;
   if (key === undefined) {
     const result = await deps.engine.execute(account, request.correlationId, command);
-    await result.afterCommit?.();
-    return send(reply, result.status, result.headers ?? {}, serialize(result.body));
+    if (result.afterCommit) await result.afterCommit();
+    return send(reply, result.status, result.headers, serialize(result.body));
   }
 
+  const scope = `${request.method} ${request.routeOptions.url ?? request.url}`;
   const requestHash = requestFingerprint(request);
   const stored = await deps.engine.store.getIdempotency(account.id, key);
   if (stored) return replay(reply, stored, key, scope, requestHash);
@@ -68,8 +68,8 @@ export async function runCommand(
         return { accountId: account.id, key, scope, requestHash, statusCode: r.status, headers: r.headers ?? {}, body, createdAt: now };
       },
     });
-    await result.afterCommit?.();
-    return send(reply, result.status, result.headers ?? {}, body);
+    if (result.afterCommit) await result.afterCommit();
+    return send(reply, result.status, result.headers, body);
   } catch (error) {
     // Another node committed the same key first: answer with its response, never a second effect.
     if (error instanceof DuplicateKey && error.what === 'idempotency') {
@@ -97,8 +97,9 @@ function serialize(body: unknown): string {
   return body === undefined ? '' : JSON.stringify(body);
 }
 
-function send(reply: FastifyReply, status: number, headers: Record<string, string>, body: string): FastifyReply {
-  reply.code(status).headers(headers);
+function send(reply: FastifyReply, status: number, headers: Record<string, string> | undefined, body: string): FastifyReply {
+  reply.code(status);
+  if (headers) reply.headers(headers);
   if (body === '') return reply.send();
   return reply.type('application/json; charset=utf-8').send(body);
 }

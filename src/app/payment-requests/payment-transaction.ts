@@ -105,11 +105,13 @@ function orderLines(input: TransactionInput): OrderLine[] {
  * other sources (Payments v1, customer-token orders) publish nothing: they are not v2 transactions,
  * whatever a subscription asks for.
  */
-export async function publishTransactionChange(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> {
-  if (!before) return;
+export function publishTransactionChange(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> | undefined {
+  // Not async: on every order change that is not a v2 transaction's state change (nearly all of
+  // them) it returns nothing, and the hook runner then has nothing to await.
+  if (!before || after.internal.source !== 'payment_transaction') return undefined;
   const change = transactionStateChange(before.status, after.status);
-  if (!change || change.to === 'AUTHORIZED') return;
-  await publishTransactionStateChange(uow, after, change.to.toLowerCase() as Lowercase<Exclude<PaymentTransactionState, 'AUTHORIZED'>>, change.from);
+  if (!change || change.to === 'AUTHORIZED') return undefined;
+  return publishTransactionStateChange(uow, after, change.to.toLowerCase() as Lowercase<Exclude<PaymentTransactionState, 'AUTHORIZED'>>, change.from);
 }
 
 /**

@@ -53,7 +53,6 @@ export function decideCapture(order: OrderState, input: CaptureInput, ids: Captu
     );
   }
 
-  const next = cloneOrder(order);
   const capture: Capture = {
     capture_id: ids.captureId,
     klarna_reference: ids.klarnaReference,
@@ -67,9 +66,14 @@ export function decideCapture(order: OrderState, input: CaptureInput, ids: Captu
     shipping_address: order.shipping_address,
     shipping_info: input.shipping_info ?? [],
   };
-  next.captures.push(capture);
-  next.captured_amount += input.captured_amount;
-  next.remaining_authorized_amount -= input.captured_amount;
+  // A new top level and a new captures array; everything else is shared with `order`, unchanged
+  // (a cached state is frozen, so nothing can change the shared parts; see cloneOrder).
+  const next: OrderState = {
+    ...order,
+    captures: [...order.captures, capture],
+    captured_amount: order.captured_amount + input.captured_amount,
+    remaining_authorized_amount: order.remaining_authorized_amount - input.captured_amount,
+  };
   const to = orderTransition(order.status, 'capture', amountGuardOf(next));
   if (!to) return reject('CAPTURE_NOT_ALLOWED', `${statusWords(order.status)}. Capture not possible`);
   next.status = to;

@@ -11,7 +11,7 @@ import { limits } from '../limits.js';
 import { linesMatchAmount } from './lines-match-amount.js';
 import { amountGuardOf, orderTransition } from './order-machine.js';
 import type { OrderLine, OrderState, Refund } from './order-state.js';
-import { cloneOrder, decided, iso, statusWords, type DecideResult, type OrderContext } from './order-decision.js';
+import { decided, iso, statusWords, type DecideResult, type OrderContext } from './order-decision.js';
 
 export interface RefundInput {
   refunded_amount: number;
@@ -32,14 +32,15 @@ export function decideRefund(order: OrderState, input: RefundInput, refundId: st
     return reject('REFUND_NOT_ALLOWED', `Refund amount (${input.refunded_amount}) exceeds the captured amount not yet refunded (${refundable})`);
   }
 
-  const next = cloneOrder(order);
   let left = input.refunded_amount;
-  for (const capture of next.captures) {
-    if (left === 0) break;
+  // Captures the refund touches are new objects; the rest, like every other part of the order
+  // that does not change, are shared with `order` (a cached state is frozen; see cloneOrder).
+  const captures = order.captures.map((capture) => {
     const take = Math.min(left, capture.captured_amount - capture.refunded_amount);
-    capture.refunded_amount += take;
+    if (take === 0) return capture;
     left -= take;
-  }
+    return { ...capture, refunded_amount: capture.refunded_amount + take };
+  });
   const refund: Refund = {
     refund_id: refundId,
     refunded_amount: input.refunded_amount,
@@ -48,8 +49,7 @@ export function decideRefund(order: OrderState, input: RefundInput, refundId: st
     reference: input.reference,
     order_lines: input.order_lines ?? [],
   };
-  next.refunds.push(refund);
-  next.refunded_amount += input.refunded_amount;
+  const next: OrderState = { ...order, captures, refunds: [...order.refunds, refund], refunded_amount: order.refunded_amount + input.refunded_amount };
   const to = orderTransition(order.status, 'refund', amountGuardOf(next));
   if (!to) return reject('REFUND_NOT_ALLOWED', `${statusWords(order.status)}. Refund not possible`);
   next.status = to;

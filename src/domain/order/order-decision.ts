@@ -40,7 +40,9 @@ export function decided(order: OrderState, events: OrderEventRecord[], extra: Pa
  * A copy deep enough to change amounts, captures and refunds without touching the input (which
  * may be a frozen, shared cached state). Orders are JSON documents: plain objects, arrays and
  * primitives, so a plain recursive copy does what a JSON round trip did, without building and
- * parsing a string of the whole order.
+ * parsing a string of the whole order. The decisions on the hot path (capture, refund) copy only
+ * the parts they change and share the rest with the input: a cached state's parts are frozen and
+ * already normalised, so the commit stores and caches the new state without walking them again.
  */
 export function cloneOrder(order: OrderState): OrderState {
   return copyJson(order);
