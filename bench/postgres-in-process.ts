@@ -23,7 +23,8 @@ const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unkno
 const bySql = new Map<string, number>();
 (store.pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
   statements++;
-  const sql = String(args[0]).slice(0, 60);
+  const first = args[0] as string | { text: string };
+  const sql = (typeof first === 'string' ? first : first.text).slice(0, 60);
   bySql.set(sql, (bySql.get(sql) ?? 0) + 1);
   return query(...args);
 };
