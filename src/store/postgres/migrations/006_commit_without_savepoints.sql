@@ -51,6 +51,8 @@ BEGIN
   END IF;
   IF b ? 'events' THEN
     -- seq from the column's default, drawn row by row in the order the batch lists its events.
+    -- Unlike the other tables' rows (built from whatever columns the node sends), the columns are
+    -- listed here: a column added to events later needs a migration that replaces this function.
     INSERT INTO events (account_id, aggregate_type, aggregate_id, type, data, occurred_at, correlation_id)
       SELECT r.account_id, r.aggregate_type, r.aggregate_id, r.type, r.data, r.occurred_at, r.correlation_id
       FROM jsonb_array_elements(b->'events') WITH ORDINALITY AS e, jsonb_populate_record(NULL::events, e.value) AS r
