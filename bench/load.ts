@@ -24,6 +24,12 @@ export interface LoadConfig {
   durationMs: number;
   /** When set, a third phase runs the open loop at this fraction of the measured ops/s. */
   openLoopFraction?: number;
+  /**
+   * When set, the open loop asks exactly this many ops/s instead of a fraction of the measured
+   * throughput: on a machine shared with other work the throughput phase swings, and with it the
+   * rate; a fixed rate makes before/after pairs comparable.
+   */
+  openLoopOpsPerSec?: number;
   openLoopDurationMs?: number;
   /** Lifecycle calls to run (7, all of them, unless profiling a part). */
   steps?: number;
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
 
   if (config.openLoopFraction && closed.opsPerSec > 0) {
     // Open loop: units start on a fixed schedule; their calls are recorded if issued in the window.
-    const targetOps = closed.opsPerSec * config.openLoopFraction;
+    const targetOps = config.openLoopOpsPerSec ?? closed.opsPerSec * config.openLoopFraction;
     const unitsPerSec = targetOps / opsPerUnit;
     const durationNs = BigInt(config.openLoopDurationMs ?? config.durationMs) * 1_000_000n;
     await sleep(200); // let the closed loop's tail drain
@@ -203,7 +209,8 @@ async function main(): Promise<void> {
       await sleep(1);
     }
     await Promise.all(inFlight);
-    phases.push(recorder.result(`at ${Math.round(config.openLoopFraction * 100)}% load`, 'open', opsPerUnit, targetOps));
+    const name = config.openLoopOpsPerSec ? `at a fixed ${config.openLoopOpsPerSec} ops/s` : `at ${Math.round(config.openLoopFraction * 100)}% load`;
+    phases.push(recorder.result(name, 'open', opsPerUnit, targetOps));
   }
 
   await Promise.all(pools.map((p) => p.close()));

@@ -14,7 +14,9 @@
  * Knobs (environment): BENCH_CONNECTIONS (64), BENCH_WARMUP_S (3), BENCH_DURATION_S (10),
  * BENCH_OPEN_LOOP_S (8), BENCH_PORT_BASE (a free port from the OS when unset), BENCH_ONLY
  * (comma list of bare,sqlite,sqlite-workers,postgres,postgres-nodes), BENCH_NODES (3), BENCH_CPU_PROF=1 (Kassa runs with --cpu-prof into
- * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling).
+ * bench/results/), BENCH_LIFECYCLE_STEPS (run only the first N calls of the lifecycle, for profiling),
+ * BENCH_OPEN_LOOP_OPS (the "half load" phase asks this fixed rate instead of half the measured
+ * throughput; for before/after pairs on a busy machine).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const openLoopMs = intEnv('BENCH_OPEN_LOOP_S', 8) * 1000;
 const only = new Set((env.BENCH_ONLY ?? 'bare,sqlite,sqlite-workers,postgres,postgres-nodes').split(',').map((s) => s.trim()));
 const cpuProf = env.BENCH_CPU_PROF === '1';
 /** Development knob: run only the first N lifecycle calls (the figures then are not the benchmark's). */
+const openLoopOpsPerSec = env.BENCH_OPEN_LOOP_OPS ? intEnv('BENCH_OPEN_LOOP_OPS', 1) : undefined;
 const steps = env.BENCH_LIFECYCLE_STEPS ? intEnv('BENCH_LIFECYCLE_STEPS', 7) : undefined;
 const merchant = { username: 'bench', password: 'bench-password-1234' };
 const authorization = `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}`;
@@ -81,7 +84,7 @@ async function benchKassa(name: string, databaseUrl: string, store: string, sett
   try {
     const pid = kassa.child.pid!;
     const sampler = new RssSampler(pid);
-    const load = await runLoadProcess(root, { origin: kassa.origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps, serverPid: pid });
+    const load = await runLoadProcess(root, { origin: kassa.origin, workload: 'lifecycle', connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopOpsPerSec, openLoopDurationMs: openLoopMs, steps, serverPid: pid });
     const viaPs = sampler.stop();
     const peak = Math.max(peakRssMb(pid), viaPs);
     if (load.phases.some((p) => p.errors > 0)) process.stderr.write(`kassa (${store}) log tail:\n${tail(logFile)}\n`);
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
   }
   const nodes = intEnv('BENCH_NODES', 3);
   if (only.has('postgres-nodes') && pgUrl) {
-    const load = { connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopDurationMs: openLoopMs, steps };
+    const load = { connections, authorization, warmupMs, durationMs, openLoopFraction: 0.5, openLoopOpsPerSec, openLoopDurationMs: openLoopMs, steps };
     show(results[results.push(await benchPostgresNodes(root, pgUrl, nodes, load, merchant)) - 1]!);
   }
 

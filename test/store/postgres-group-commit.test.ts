@@ -106,7 +106,8 @@ describe.skipIf(!(await postgresAvailable()))('postgres group commit', () => {
     const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => Promise<unknown>;
     const pool = store.pool as unknown as { query: (...args: unknown[]) => Promise<unknown> };
     pool.query = (...args: unknown[]) => {
-      if (!String(args[0]).includes('kassa_commit_group')) return query(...args);
+      // The statement is text or a named prepared statement ({ name, text, values }).
+      if (!JSON.stringify(args[0]).includes('kassa_commit_group')) return query(...args);
       most = Math.max(most, ++inFlight);
       return query(...args).finally(() => inFlight--);
     };

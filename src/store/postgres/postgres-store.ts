@@ -12,6 +12,7 @@ import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
 import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
 import { ReadBatcher } from './read-batcher.js';
+import { statements, type PreparedStatement } from './prepared.js';
 import {
   ConcurrencyConflict,
   DuplicateKey,
@@ -76,16 +77,16 @@ export class PostgresStore implements Store {
   readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0 };
   /** The two reads every request makes, batched per event-loop turn (read-batcher.ts). */
   private readonly accountReads = new ReadBatcher<string, Row>(
-    (ids) => (ids.length === 1 ? this.all('SELECT * FROM accounts WHERE id = $1', ids) : this.all('SELECT * FROM accounts WHERE id = ANY($1::text[])', [ids])),
+    (ids) => (ids.length === 1 ? this.all(statements.accountById, ids) : this.all(statements.accountsByIds, [ids])),
     (r) => r.id as string,
     (id) => id,
   );
   private readonly aggregateReads = new ReadBatcher<[string, string, string], Row>(
     (keys) =>
       keys.length === 1
-        ? this.all('SELECT * FROM aggregates WHERE account_id = $1 AND type = $2 AND id = $3', keys[0]!)
+        ? this.all(statements.aggregateByKey, keys[0]!)
         : this.all(
-            'SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(account_id, type, id) JOIN aggregates a ON a.account_id = k.account_id AND a.type = k.type AND a.id = k.id',
+            statements.aggregatesByKeys,
             [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
           ),
     (r) => `${r.account_id as string}\u0000${r.type as string}\u0000${r.id as string}`,
@@ -143,10 +144,13 @@ export class PostgresStore implements Store {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  /** Every statement goes through here: a lost connection becomes StoreUnavailable (HTTP 503). */
-  private async query<R extends pg.QueryResultRow = Row>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {
+  /**
+   * Every statement goes through here: a lost connection becomes StoreUnavailable (HTTP 503). The
+   * hot ones come as named prepared statements (prepared.ts), the rest as text.
+   */
+  private async query<R extends pg.QueryResultRow = Row>(sql: string | PreparedStatement, args: unknown[]): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(sql, args);
+      return await (typeof sql === 'string' ? this.pool.query<R>(sql, args) : this.pool.query<R>({ name: sql.name, text: sql.text, values: args }));
     } catch (error) {
       throw unavailableOr(error);
     }
@@ -159,7 +163,7 @@ export class PostgresStore implements Store {
    * gets a fresh one or the server really is unreachable. Writes are never retried here: their
    * fate is for the caller to settle (its Klarna-Idempotency-Key).
    */
-  private async read(sql: string, args: unknown[]): Promise<Row[]> {
+  private async read(sql: string | PreparedStatement, args: unknown[]): Promise<Row[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return (await this.query(sql, args)).rows;
@@ -169,11 +173,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async one(sql: string, args: unknown[]): Promise<Row | undefined> {
+  private async one(sql: string | PreparedStatement, args: unknown[]): Promise<Row | undefined> {
     return (await this.read(sql, args))[0];
   }
 
-  private async all(sql: string, args: unknown[]): Promise<Row[]> {
+  private async all(sql: string | PreparedStatement, args: unknown[]): Promise<Row[]> {
     return this.read(sql, args);
   }
 
@@ -221,7 +225,7 @@ export class PostgresStore implements Store {
   }
 
   async findLookup(kind: string, key: string): Promise<LookupKey | undefined> {
-    const r = await this.one('SELECT * FROM lookup_keys WHERE kind = $1 AND key = $2', [kind, key]);
+    const r = await this.one(statements.lookup, [kind, key]);
     return r ? { kind: r.kind as string, key: r.key as string, accountId: r.account_id as string, type: r.type as string, id: r.id as string } : undefined;
   }
 
@@ -267,7 +271,7 @@ export class PostgresStore implements Store {
     observeCommitGroup('postgres', group.length);
     const started = performance.now();
     const done: Promise<void> = this
-      .query<{ outcomes: (string | null)[] }>('SELECT kassa_commit_group($1::jsonb) AS outcomes', [groupJson(group)])
+      .query<{ outcomes: (string | null)[] }>(statements.commitGroup, [groupJson(group)])
       .then(
         (result) => {
           // The statement's round trip includes its COMMIT's WAL flush: the figure /metrics calls sync latency.
@@ -294,11 +298,11 @@ export class PostgresStore implements Store {
   }
 
   async dueTimers(accountId: string, now: number, limit: number): Promise<TimerRecord[]> {
-    return (await this.all('SELECT * FROM timers WHERE account_id = $1 AND due_at <= $2 ORDER BY due_at, id LIMIT $3', [accountId, now, limit])).map(toTimer);
+    return (await this.all(statements.dueTimers, [accountId, now, limit])).map(toTimer);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
-    const r = await this.one('SELECT * FROM timers WHERE id = $1', [id]);
+    const r = await this.one(statements.timerById, [id]);
     return r ? toTimer(r) : undefined;
   }
 
