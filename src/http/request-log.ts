@@ -162,7 +162,8 @@ export function requestLogEntry(request: FastifyRequest, reply: FastifyReply, id
   const route = request.routeOptions.url;
   const idempotencyKey = headerValue(request.headers['klarna-idempotency-key']);
   // The caller's own password, wherever else it put it (a body field, a path), is censored too.
-  const known = knownSecrets(request.headers.authorization);
+  const password = parseBasic(request.headers.authorization)?.password;
+  const known = password ? [password] : [];
   const requestBody = bodyText(request.body, known);
   const responseBody = payloadText(responsePayloads.get(request), String(reply.getHeader('content-type') ?? ''), known);
   responsePayloads.delete(request);
@@ -187,27 +188,6 @@ export function requestLogEntry(request: FastifyRequest, reply: FastifyReply, id
 
 function headerValue(raw: string | string[] | undefined): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
-}
-
-/**
- * The caller's password as a list for the redactions, by Authorization header: a client sends the
- * same header with every request, so it is decoded once (the cache is bounded, and holds nothing
- * the credential cache does not: it keys verified accounts by this header).
- */
-const passwordsByHeader = new Map<string, readonly string[]>();
-const passwordsByHeaderMax = 256;
-const none: readonly string[] = [];
-
-function knownSecrets(authorization: string | undefined): readonly string[] {
-  if (!authorization) return none;
-  let known = passwordsByHeader.get(authorization);
-  if (!known) {
-    const password = parseBasic(authorization)?.password;
-    known = password ? [password] : none;
-    if (passwordsByHeader.size >= passwordsByHeaderMax) passwordsByHeader.clear();
-    passwordsByHeader.set(authorization, known);
-  }
-  return known;
 }
 
 /**
