@@ -142,6 +142,13 @@ export interface CommitBatch {
   clockMove?: ClockMove;
 }
 
+/** Group-commit counters both adapters keep, for tests and the benchmark: how many transactions carried how many batches. */
+export interface GroupCommitStats {
+  transactions: number;
+  batches: number;
+  largestGroup: number;
+}
+
 export interface AccountRecord {
   id: string;
   username: string;

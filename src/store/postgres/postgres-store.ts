@@ -22,6 +22,7 @@ import {
   type CommitBatch,
   type DeliveryAttempt,
   type EventRecord,
+  type GroupCommitStats,
   type IdempotencyRecord,
   type BacklogCounts,
   type RequestLogRecord,
@@ -57,13 +58,6 @@ interface QueuedCommit {
   json: string;
   resolve: () => void;
   reject: (error: unknown) => void;
-}
-
-/** Counters for tests and the benchmark: how many transactions carried how many batches. */
-export interface GroupCommitStats {
-  transactions: number;
-  batches: number;
-  largestGroup: number;
 }
 
 export class PostgresStore implements Store {

@@ -42,6 +42,7 @@ import {
   type CommitBatch,
   type DeliveryAttempt,
   type EventRecord,
+  type GroupCommitStats,
   type IdempotencyRecord,
   type BacklogCounts,
   type RequestLogRecord,
@@ -82,14 +83,8 @@ interface QueuedCommit {
   reject: (error: unknown) => void;
 }
 
-/**
- * Counters for tests and the benchmark: how many transactions carried how many batches, and how
- * many WAL syncs ran for how long (wall time on the thread pool; the event loop does not wait).
- */
-export interface GroupCommitStats {
-  transactions: number;
-  batches: number;
-  largestGroup: number;
+/** The group-commit counters, and how many WAL syncs ran for how long (wall time on the thread pool; the event loop does not wait). */
+export interface SqliteGroupCommitStats extends GroupCommitStats {
   syncs: number;
   syncNs: bigint;
 }
@@ -112,7 +107,7 @@ export class SqliteStore implements Store {
   private readonly syncsInFlight = new Set<Promise<void>>();
   private syncFailure: unknown;
   private readonly syncFile: NonNullable<SqliteOptions['fdatasync']>;
-  readonly groupCommitStats: GroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0, syncs: 0, syncNs: 0n };
+  readonly groupCommitStats: SqliteGroupCommitStats = { transactions: 0, batches: 0, largestGroup: 0, syncs: 0, syncNs: 0n };
   /** Parsed aggregates (by account, type, id) and accounts (by id) as last committed; see read-cache.ts. */
   private readonly aggregateCache = new ReadCache<AggregateRecord>(limits.sqliteReadCacheEntriesMax);
   private readonly accountCache = new ReadCache<AccountRecord>(limits.sqliteReadCacheEntriesMax);
