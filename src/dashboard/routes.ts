@@ -16,7 +16,7 @@ import { settlementId, settlementType, type SettlementState } from '../domain/se
 import { notificationConfigId, notificationConfigType, type NotificationConfig } from '../domain/webhooks/notification-config.js';
 import type { App } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
-import { replayDelivery } from '../http/routes/notifications-v2.js';
+import { replayDelivery } from '../app/webhooks/replay-delivery.js';
 import { advanceClock } from '../http/routes/sandbox.js';
 import { PathId } from '../http/schemas.js';
 import type { AccountRecord } from '../store/port.js';

@@ -18,13 +18,13 @@
 import { Type } from '@sinclair/typebox';
 import { changeWebhook, createSigningKey, createWebhook, deleteSigningKey, deleteWebhook, signingKeyView, webhookView } from '../../app/webhooks/notification-commands.js';
 import { deliveryDetailView, deliveryView, type DeliveryStatus } from '../../app/webhooks/deliveries.js';
-import { publishEvent, republish, webhookOutboxKind } from '../../app/webhooks/publish.js';
+import { publishEvent, webhookOutboxKind } from '../../app/webhooks/publish.js';
+import { replayDelivery } from '../../app/webhooks/replay-delivery.js';
 import { samplePayload } from '../../app/webhooks/sample-events.js';
 import { KassaError } from '../../domain/errors.js';
 import { limits } from '../../domain/limits.js';
 import { webhookEventTypes, type WebhookEventType } from '../../domain/webhooks/event-types.js';
-import { notificationConfigId, notificationConfigType, type NotificationConfig, type Webhook, type WebhookFields } from '../../domain/webhooks/notification-config.js';
-import type { UnitOfWork } from '../../app/unit-of-work.js';
+import { notificationConfigId, notificationConfigType, type NotificationConfig, type WebhookFields } from '../../domain/webhooks/notification-config.js';
 import type { OutboxRecord } from '../../store/port.js';
 import type { App } from '../app.js';
 import { basicAuth } from '../auth.js';
@@ -220,16 +220,4 @@ export function notificationsV2Routes(app: App, deps: AppDeps): void {
       });
     },
   );
-}
-
-/**
- * Sends a FAILED or DELIVERED delivery again as a new delivery of the same event (the API's retry
- * and the dashboard's replay). `row` and `webhook` are the caller's, already checked to belong to
- * the account.
- */
-export async function replayDelivery(uow: UnitOfWork, row: OutboxRecord, webhook: Webhook): Promise<Record<string, unknown>> {
-  if (row.status === 'pending') throw new KassaError('DELIVERY_STATE', ['Delivery is still PENDING: it is retried automatically']);
-  const newId = await republish(uow, webhook, { body: row.body, eventType: row.eventType, eventId: row.eventId });
-  uow.event(notificationConfigType, notificationConfigId, 'webhook.delivery.replayed', { webhook_id: webhook.webhook_id, delivery_id: row.id, new_delivery_id: newId, event_id: row.eventId });
-  return deliveryView({ ...row, id: newId, url: webhook.url, status: 'pending', attempts: 0, nextAttemptAt: uow.now, createdAt: uow.now });
 }
