@@ -29,13 +29,17 @@ export function money(minor: number | undefined, currency: string): string {
   return `${major} ${currency}`;
 }
 
-/** A time (ms or ISO string) as "2026-01-15 10:00:00 UTC", in a <time> element. */
-export function time(at: number | string | undefined): Html {
+/**
+ * A time (ms or ISO string) as "2026-01-15 10:00:00 UTC", in a <time> element; with
+ * `milliseconds` (the requests log, where requests a few ms apart must stay apart) as
+ * "2026-01-15 10:00:00.123 UTC".
+ */
+export function time(at: number | string | undefined, options: { milliseconds?: boolean } = {}): Html {
   if (at === undefined) return html`—`;
   const ms = typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(ms)) return html`${String(at)}`;
   const iso = new Date(ms).toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 19).replace('T', ' ')} UTC</time>`;
+  return html`<time datetime="${iso}">${iso.slice(0, options.milliseconds ? 23 : 19).replace('T', ' ')} UTC</time>`;
 }
 
 /** "in 3 d 4 h", "2 min ago": a deadline relative to the account's now. */

@@ -9,15 +9,8 @@
  * `mono` (ids, paths), `request-detail`, `request-body`, `empty`, `pager`.
  */
 import type { RequestLogRecord } from '../store/port.js';
+import { time } from './format.js';
 import { escapeHtml } from './html.js';
-
-/** Account-clock time as the page shows it: `2026-01-15 10:00:00.123 UTC`, with a machine-readable datetime. */
-function timeElement(at: number): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return '<time>—</time>';
-  const iso = date.toISOString();
-  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace('Z', ' UTC'))}</time>`;
-}
 
 function statusBadge(status: number): string {
   const family = status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
@@ -40,7 +33,7 @@ export function renderRequestList(entries: RequestLogRecord[], options: { basePa
   const rows = entries
     .map(
       (e) => `    <tr>
-      <td>${timeElement(e.at)}</td>
+      <td>${time(e.at, { milliseconds: true })}</td>
       <td>${escapeHtml(e.method)}</td>
       <td class="mono"><a href="${escapeHtml(detailHref(options.basePath, e))}">${escapeHtml(e.path)}</a></td>
       <td>${statusBadge(e.statusCode)}</td>
@@ -89,7 +82,7 @@ export function renderRequestDetail(entry: RequestLogRecord): string {
 <dl class="kv">
 ${[
   row('Status', statusBadge(entry.statusCode)),
-  row('Time', timeElement(entry.at)),
+  row('Time', String(time(entry.at, { milliseconds: true }))),
   row('Duration', `${escapeHtml(String(entry.durationMs))} ms`),
   row('Route', `<span class="mono">${escapeHtml(entry.route)}</span>`),
   row('Correlation id', `<span class="mono">${escapeHtml(entry.correlationId)}</span>`),
