@@ -64,6 +64,9 @@ describe('demo checkout in Chromium', () => {
     const j = await openJourney(page);
     await identifyAndVerify(j);
     const plans = j.getByRole('radio');
+    // The plan step renders after the code is verified (a round trip); count() does not wait, and
+    // the journey renders the plans' fieldset in one go, so the first radio means all of them.
+    await plans.first().waitFor();
     expect(await plans.count()).toBe(3);
     await j.getByRole('radio', { name: /^12 monthly payments/ }).check();
     const placed = await recordResponses(page, '/demo/api/orders');
