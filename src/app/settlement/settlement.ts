@@ -50,17 +50,22 @@ async function delayMs(uow: UnitOfWork): Promise<number> {
 }
 
 /**
- * The hook Order Management calls with every order change it writes (synchronously, in the same
- * unit of work): each capture `after` has and `before` had not gets a `settlement.open` timer, due
- * now, that opens its settlement with the account's delay (a timer, because settings are read
- * asynchronously and the hook is not). Fired in deadline order, it is stamped at the capture time.
+ * The hook Order Management calls with every order change it writes (in the same unit of work):
+ * each capture `after` has and `before` had not opens its settlement there and then, with the
+ * account's delay, stamped at the capture time. Opening in the capture's own transaction costs one
+ * read of the settings; it used to be a `settlement.open` timer due at once, which made every
+ * capture a second command and a second commit (see docs/performance.md). That timer kind is
+ * still handled, for timers a database written before the change may hold.
  */
-export function trackCaptures(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): void {
+export async function trackCaptures(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> {
+  // Most order changes add no capture: skip them before building the set.
+  if (after.captures.length <= (before?.captures.length ?? 0) && after.captures.every((c, i) => before!.captures[i]?.capture_id === c.capture_id)) return;
   const known = new Set((before?.captures ?? []).map((c) => c.capture_id));
+  let delay: number | undefined;
   for (const capture of after.captures) {
     if (known.has(capture.capture_id)) continue;
-    const id = settlementId(after.order_id, capture.capture_id);
-    uow.schedule({ id: timerId('open', after.order_id, capture.capture_id), dueAt: uow.now, kind: settlementTimerKinds.open, aggregateType: settlementType, aggregateId: id, payload: {} });
+    delay ??= await delayMs(uow);
+    open(uow, after, capture.capture_id, delay);
   }
 }
 
