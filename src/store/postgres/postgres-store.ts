@@ -373,28 +373,26 @@ export class PostgresStore implements Store {
 
   // Requests log and metrics figures (appended for the dashboard; docs/dashboard.md).
 
-  /** One multi-row INSERT, then each account touched is pruned to its newest entries (bounded by what was added). */
+  /** One statement: the rows, and each account touched pruned to its newest entries (migration 007). */
   async appendRequestLog(entries: RequestLogWrite[]): Promise<void> {
     if (entries.length === 0) return;
-    const columns = 12;
-    const args: unknown[] = [];
-    const rows = entries.map((e, i) => {
-      args.push(e.id, e.accountId, e.at, e.method, e.path, e.route, e.statusCode, e.durationMs, e.correlationId, e.idempotencyKey ?? null, e.requestBody ?? null, e.responseBody ?? null);
-      return `(${Array.from({ length: columns }, (_, c) => `$${i * columns + c + 1}`).join(', ')})`;
-    });
-    // Two statements through query() (a dead connection is StoreUnavailable, never an uncaught
-    // client error), not one transaction: an insert without its prune only leaves rows the next
-    // append prunes, which a log that may lose entries can afford.
-    await this.query(
-      `INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES ${rows.join(', ')}`,
-      args,
-    );
-    for (const accountId of new Set(entries.map((e) => e.accountId))) {
-      await this.query(
-        'DELETE FROM request_log WHERE account_id = $1 AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET $2)',
-        [accountId, limits.requestLogPerAccountMax],
-      );
-    }
+    // Column arrays, not jsonb: a text array stores exactly what text parameters stored before.
+    const column = <K extends keyof RequestLogWrite>(key: K) => entries.map((e) => e[key] ?? null);
+    await this.query(statements.appendRequestLog, [
+      column('id'),
+      column('accountId'),
+      column('at'),
+      column('method'),
+      column('path'),
+      column('route'),
+      column('statusCode'),
+      column('durationMs'),
+      column('correlationId'),
+      column('idempotencyKey'),
+      column('requestBody'),
+      column('responseBody'),
+      limits.requestLogPerAccountMax,
+    ]);
   }
 
   async listRequestLog(accountId: string, page: { limit: number; before?: string }): Promise<RequestLogRecord[]> {

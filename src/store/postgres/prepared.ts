@@ -36,4 +36,8 @@ export const statements = {
   dueTimers: prepared('due_timers', `SELECT ${timerColumns} FROM timers WHERE account_id = $1 AND due_at <= $2 ORDER BY due_at, id LIMIT $3`),
   lookup: prepared('lookup', 'SELECT kind, key, account_id, type, id FROM lookup_keys WHERE kind = $1 AND key = $2'),
   commitGroup: prepared('commit_group', 'SELECT kassa_commit_group($1::jsonb) AS outcomes'),
+  appendRequestLog: prepared(
+    'append_request_log',
+    'SELECT kassa_append_request_log($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::integer)',
+  ),
 } as const;
