@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { afterOrderChanged } from '../../src/app/orders/order-change-hooks.js';
 import { orderType } from '../../src/app/orders/place-order.js';
 import type { OrderState } from '../../src/domain/order/order-state.js';
+import { settlementId, settlementType, type SettlementState } from '../../src/domain/settlement/settlement.js';
 import { swedishOrder } from '../fixtures/orders.js';
 import { placeOrder } from '../support/flows.js';
 import { startTestKassa, type TestKassa } from '../support/harness.js';
@@ -118,6 +119,44 @@ describe('capture settlement (provider side)', () => {
     await drain();
     expect(notifications().map((n) => [n.event_type, n.capture_id])).toEqual(expect.arrayContaining([['CAPTURE_SETTLED', captureId], ['CAPTURE_SETTLED', autoCapture]]));
     expect((await t.request('GET', `/sandbox/v1/orders/${orderId}/captures/${captureId}/settlement`)).json()).toMatchObject({ status: 'SETTLED', amount: 6000 });
+  });
+
+  it('a capture opens its settlement in its own transaction: stored at once, stamped with the capture, no timer to wait for', async () => {
+    await t.request('PUT', '/sandbox/v1/settlement-settings', { body: { settlement_delay_days: 5 } });
+    const { orderId } = await notifiedOrder();
+    const res = await t.request('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { body: { captured_amount: 6000 } });
+    expect(res.statusCode, res.body).toBe(201);
+    const captureId = res.headers['capture-id'] as string;
+    const store = t.kassa.deps.engine.store;
+    const stored = await store.getAggregate<SettlementState>(t.merchant.accountId, settlementType, settlementId(orderId, captureId));
+    expect(stored?.state).toMatchObject({ status: 'PENDING', amount: 6000 });
+    expect(Date.parse(stored!.state.settle_at) - Date.parse(stored!.state.captured_at)).toBe(5 * day * 1000);
+    expect(await store.getTimer(`settlement:open:${orderId}:${captureId}`)).toBeUndefined();
+    const events = await store.listEvents(t.merchant.accountId, settlementType, settlementId(orderId, captureId));
+    expect(events.map((e) => [e.type, e.correlationId])).toEqual([['settlement.opened', res.headers['klarna-correlation-id']]]);
+  });
+
+  it('a settlement.open timer an older version left in the database still opens its settlement when it fires', async () => {
+    const { orderId } = await notifiedOrder();
+    const account = (await t.kassa.deps.engine.store.getAccount(t.merchant.accountId))!;
+    // A capture written without the hook, and the timer the hook used to schedule in its place.
+    const captureId = await t.kassa.deps.engine.execute(account, 'test', async (uow) => {
+      const before = (await uow.load<OrderState>(orderType, orderId))!;
+      const after: OrderState = structuredClone(before);
+      const id = uow.ctx.random.uuid();
+      after.captures.push({ capture_id: id, klarna_reference: 'REF', captured_amount: 3000, captured_at: new Date(uow.now).toISOString(), order_lines: [], refunded_amount: 0, shipping_info: [] });
+      after.captured_amount += 3000;
+      after.remaining_authorized_amount -= 3000;
+      after.status = 'PART_CAPTURED';
+      uow.put(orderType, orderId, after);
+      uow.schedule({ id: `settlement:open:${orderId}:${id}`, dueAt: uow.now, kind: 'settlement.open', aggregateType: settlementType, aggregateId: settlementId(orderId, id), payload: {} });
+      return id;
+    });
+    const store = t.kassa.deps.engine.store;
+    expect(await store.getAggregate(t.merchant.accountId, settlementType, settlementId(orderId, captureId))).toBeUndefined();
+    await t.advance(0);
+    expect((await store.getAggregate<SettlementState>(t.merchant.accountId, settlementType, settlementId(orderId, captureId)))?.state).toMatchObject({ status: 'PENDING', amount: 3000 });
+    expect(await store.getTimer(`settlement:open:${orderId}:${captureId}`)).toBeUndefined();
   });
 
   it('answers 404 for unknown orders, captures and other accounts; exists only in sandbox mode', async () => {
