@@ -1,4 +1,4 @@
--- A requests-log batch in one statement (docs/performance.md, "PostgreSQL"): the rows, and the prune
+-- A requests-log batch in one statement (docs/performance.md, "Session 6"): the rows, and the prune
 -- of every account they touched to its newest `keep`, in one round trip and one transaction (one WAL
 -- flush, where the INSERT and one DELETE per account were a flush each).
 --
