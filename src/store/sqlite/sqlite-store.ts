@@ -181,6 +181,13 @@ export class SqliteStore implements Store {
       insertIdempotency: db.prepare('INSERT INTO idempotency (account_id, key, scope, status_code, headers, body, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       purgeIdempotency: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      insertRequestLog: db.prepare(
+        'INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // Every entry beyond the newest N of its account; what one append deletes is bounded by what it added.
+      pruneRequestLog: db.prepare(
+        'DELETE FROM request_log WHERE account_id = ? AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?)',
+      ),
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
@@ -477,9 +484,7 @@ export class SqliteStore implements Store {
 
   /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
   private tryBegin(): boolean {
-    // SQLite applies PRAGMA busy_timeout when the statement is compiled, so it cannot be a prepared
-    // statement run later: each call compiles it (a few microseconds, once per group).
-    this.db.pragma('busy_timeout = 0');
+    this.setBusyTimeout(0);
     try {
       this.stmts.begin.run();
       return true;
@@ -487,8 +492,19 @@ export class SqliteStore implements Store {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
       throw error;
     } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      this.setBusyTimeout(this.busyTimeoutMs);
     }
+  }
+
+  /**
+   * SQLite applies PRAGMA busy_timeout when the statement is compiled, so it cannot be a prepared
+   * statement run later: each call compiles it. Through `exec`, not `pragma()`: `pragma()` makes a
+   * Statement object that better-sqlite3 finalizes only when it is garbage collected, through a
+   * weak handle — two per group commit, and at half load their callbacks were 1.5–4.4 ms of every
+   * scavenge pause (docs/performance.md, "Session 6"). `exec` prepares, runs and finalizes at once.
+   */
+  private setBusyTimeout(ms: number): void {
+    this.db.exec(`PRAGMA busy_timeout = ${ms}`);
   }
 
   /** Applies one batch inside an open transaction; throws (and the caller rolls back) on conflict. */
@@ -644,14 +660,8 @@ export class SqliteStore implements Store {
    */
   async appendRequestLog(entries: RequestLogWrite[]): Promise<void> {
     if (entries.length === 0) return;
-    const insert = this.db.prepare(
-      'INSERT INTO request_log (id, account_id, at, method, path, route, status_code, duration_ms, correlation_id, idempotency_key, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    // Every entry beyond the newest N of its account; what one append deletes is bounded by what it added.
-    const prune = this.db.prepare(
-      'DELETE FROM request_log WHERE account_id = ? AND (at, id) <= (SELECT at, id FROM request_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?)',
-    );
-    this.db.pragma('busy_timeout = 0');
+    const { insertRequestLog: insert, pruneRequestLog: prune } = this.stmts;
+    this.setBusyTimeout(0);
     try {
       this.db
         .transaction(() => {
@@ -661,7 +671,7 @@ export class SqliteStore implements Store {
         })
         .immediate();
     } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      this.setBusyTimeout(this.busyTimeoutMs);
     }
   }
 
