@@ -134,7 +134,9 @@ export async function ensureSandboxMerchant(kassa: Kassa, print: (line: string) 
   }
   if ((await engine.store.listAccounts()).some((a) => a.isDefault)) return;
   const credentials = generateCredentials(engine.random);
-  const account = await accounts.create(credentials.username, credentials.password, { isDefault: true });
+  // Several nodes starting together on one database: one creates it and prints its credentials.
+  const account = await accounts.createDefault(credentials.username, credentials.password);
+  if (!account) return;
   print('Sandbox merchant created. These credentials are shown only once:');
   print(`  username: ${credentials.username}`);
   print(`  password: ${credentials.password}`);

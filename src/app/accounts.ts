@@ -67,18 +67,21 @@ export class Accounts {
   ) {}
 
   async create(username: string, password: string, options: { isDefault?: boolean } = {}): Promise<AccountRecord> {
-    // Such a password could never sign in (authenticate refuses it), so no account gets one.
-    if (hasControlCharacter(password)) throw new Error('a password may not contain control characters');
-    const account: AccountRecord = {
-      id: newAccountId(this.random, this.mode),
-      username,
-      secretHash: await hashSecret(password, this.scryptCost),
-      createdAt: this.clock.now(),
-      clockOffsetMs: 0,
-      isDefault: options.isDefault ?? false,
-    };
+    const account = await this.newAccount(username, password, options.isDefault ?? false);
     await this.store.createAccount(account);
     return account;
+  }
+
+  /** The sandbox's generated default merchant, unless another process or node has made one: then undefined. */
+  async createDefault(username: string, password: string): Promise<AccountRecord | undefined> {
+    const account = await this.newAccount(username, password, true);
+    return (await this.store.createDefaultAccount(account)) ? account : undefined;
+  }
+
+  private async newAccount(username: string, password: string, isDefault: boolean): Promise<AccountRecord> {
+    // Such a password could never sign in (authenticate refuses it), so no account gets one.
+    if (hasControlCharacter(password)) throw new Error('a password may not contain control characters');
+    return { id: newAccountId(this.random, this.mode), username, secretHash: await hashSecret(password, this.scryptCost), createdAt: this.clock.now(), clockOffsetMs: 0, isDefault };
   }
 
   /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */

@@ -234,6 +234,11 @@ export interface Store {
 
   // Accounts
   createAccount(account: AccountRecord): Promise<void>;
+  /**
+   * Creates `account` (marked default) unless some account is already marked default: true when it
+   * did. Atomic across processes and nodes, so several starting together make one default merchant.
+   */
+  createDefaultAccount(account: AccountRecord): Promise<boolean>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   getAccountByUsername(username: string): Promise<AccountRecord | undefined>;
   listAccounts(): Promise<AccountRecord[]>;

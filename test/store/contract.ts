@@ -44,6 +44,17 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect((await store.listAccounts()).map((a) => a.id)).toEqual(['acc-a', 'acc-b']);
     });
 
+    it('creates one default account however many callers race to create it', async () => {
+      const candidates = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((id) => ({ ...account(id), isDefault: true }));
+      // Connections open first (PostgreSQL's pool), so the calls really overlap instead of queueing behind connection setup.
+      await Promise.all(candidates.map(() => store.listAccounts()));
+      const created = await Promise.all(candidates.map((a) => store.createDefaultAccount(a)));
+      expect(created.filter(Boolean)).toHaveLength(1);
+      const defaults = (await store.listAccounts()).filter((a) => a.isDefault);
+      expect(defaults.map((a) => a.id)).toEqual([candidates[created.indexOf(true)]!.id]);
+      expect(await store.createDefaultAccount({ ...account('d7'), isDefault: true })).toBe(false);
+    });
+
     it('moves the clock offset by compare-and-set only', async () => {
       expect(await store.setClockOffset('acc-a', 0, 5000)).toBe(true);
       expect(await store.setClockOffset('acc-a', 0, 9000)).toBe(false);

@@ -187,6 +187,27 @@ export class PostgresStore implements Store {
     }
   }
 
+  async createDefaultAccount(a: AccountRecord): Promise<boolean> {
+    // The lock is taken before the check, in a statement of its own: under READ COMMITTED the
+    // check's snapshot then includes a default another node committed while this one waited.
+    const client = await this.pool.connect().catch((error: unknown) => Promise.reject(unavailableOr(error)));
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(4546)');
+      const inserted = await client.query(
+        'INSERT INTO accounts (id, username, secret_hash, created_at, clock_offset_ms, is_default) SELECT $1, $2, $3, $4, $5, true WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE is_default)',
+        [a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs],
+      );
+      await client.query('COMMIT');
+      return inserted.rowCount === 1;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw unavailableOr(error);
+    } finally {
+      client.release();
+    }
+  }
+
   async getAccount(id: string): Promise<AccountRecord | undefined> {
     return toAccount(await this.accountReads.load(id));
   }

@@ -150,6 +150,7 @@ export class SqliteStore implements Store {
       getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
       getAccountByUsername: db.prepare('SELECT * FROM accounts WHERE username = ?'),
       listAccounts: db.prepare('SELECT * FROM accounts ORDER BY created_at, id'),
+      anyDefaultAccount: db.prepare('SELECT 1 FROM accounts WHERE is_default = 1 LIMIT 1'),
       setClockOffset: db.prepare('UPDATE accounts SET clock_offset_ms = ? WHERE id = ? AND clock_offset_ms = ?'),
       getAggregate: db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? AND id = ?'),
       listAggregates: db.prepare('SELECT * FROM aggregates WHERE account_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -270,6 +271,20 @@ export class SqliteStore implements Store {
       throw e;
     }
     await this.durable();
+  }
+
+  async createDefaultAccount(a: AccountRecord): Promise<boolean> {
+    // BEGIN IMMEDIATE holds the write lock from the check to the insert: another process's check
+    // waits for it (busy_timeout) and then sees this account. Only ever run at startup.
+    const created = this.db
+      .transaction(() => {
+        if (this.stmts.anyDefaultAccount.get() !== undefined) return false;
+        this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, 1);
+        return true;
+      })
+      .immediate();
+    await this.durable();
+    return created;
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
