@@ -12,7 +12,7 @@
  */
 import { KassaError, orThrow } from '../../domain/errors.js';
 import { durations } from '../../domain/limits.js';
-import type { OrderState } from '../../domain/order/order-state.js';
+import type { Capture, OrderState } from '../../domain/order/order-state.js';
 import {
   decideChargeback,
   decideDispute,
@@ -57,16 +57,16 @@ async function delayMs(uow: UnitOfWork): Promise<number> {
  * capture a second command and a second commit (see docs/performance.md). That timer kind is
  * still handled, for timers a database written before the change may hold.
  */
-export async function trackCaptures(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> {
-  // Most order changes add no capture: skip them before building the set.
-  if (after.captures.length <= (before?.captures.length ?? 0) && after.captures.every((c, i) => before!.captures[i]?.capture_id === c.capture_id)) return;
-  const known = new Set((before?.captures ?? []).map((c) => c.capture_id));
-  let delay: number | undefined;
-  for (const capture of after.captures) {
-    if (known.has(capture.capture_id)) continue;
-    delay ??= await delayMs(uow);
-    open(uow, after, capture.capture_id, delay);
-  }
+export function trackCaptures(uow: UnitOfWork, before: OrderState | undefined, after: OrderState): Promise<void> | undefined {
+  // Not async: most order changes add no capture, and then there is nothing for the hook runner to await.
+  const known = new Set(before?.captures.map((c) => c.capture_id));
+  const added = after.captures.filter((c) => !known.has(c.capture_id));
+  return added.length === 0 ? undefined : openSettlements(uow, after, added);
+}
+
+async function openSettlements(uow: UnitOfWork, order: OrderState, captures: readonly Capture[]): Promise<void> {
+  const delay = await delayMs(uow);
+  for (const capture of captures) open(uow, order, capture.capture_id, delay);
 }
 
 function open(uow: UnitOfWork, order: OrderState, captureId: string, delay: number): SettlementState {
