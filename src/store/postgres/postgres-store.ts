@@ -182,8 +182,7 @@ export class PostgresStore implements Store {
         [a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault],
       );
     } catch (e) {
-      if (isUniqueViolation(e)) throw new DuplicateKey('aggregate', `account ${a.username} exists`);
-      throw e;
+      throw accountInsertError(e, a);
     }
   }
 
@@ -202,7 +201,7 @@ export class PostgresStore implements Store {
       return inserted.rowCount === 1;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw unavailableOr(error);
+      throw accountInsertError(unavailableOr(error), a);
     } finally {
       client.release();
     }
@@ -441,6 +440,11 @@ export class PostgresStore implements Store {
       outboxFailed: await count("SELECT 1 FROM accounts a JOIN outbox o ON o.account_id = a.id AND o.status = 'failed'", []),
     };
   }
+}
+
+/** A second account with the same username is DuplicateKey; anything else stays as it was. */
+function accountInsertError(error: unknown, a: AccountRecord): unknown {
+  return isUniqueViolation(error) ? new DuplicateKey('aggregate', `account ${a.username} exists`) : error;
 }
 
 /** A `\u0000` or lone-surrogate escape in JSON text (not an escaped backslash followed by "u…"). */

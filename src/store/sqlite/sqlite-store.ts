@@ -264,12 +264,7 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(a: AccountRecord): Promise<void> {
-    try {
-      this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault ? 1 : 0);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new DuplicateKey('aggregate', `account ${a.username} exists`);
-      throw e;
-    }
+    this.insertAccount(a);
     await this.durable();
   }
 
@@ -279,12 +274,21 @@ export class SqliteStore implements Store {
     const created = this.db
       .transaction(() => {
         if (this.stmts.anyDefaultAccount.get() !== undefined) return false;
-        this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, 1);
+        this.insertAccount({ ...a, isDefault: true });
         return true;
       })
       .immediate();
     await this.durable();
     return created;
+  }
+
+  private insertAccount(a: AccountRecord): void {
+    try {
+      this.stmts.insertAccount.run(a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs, a.isDefault ? 1 : 0);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DuplicateKey('aggregate', `account ${a.username} exists`);
+      throw e;
+    }
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
