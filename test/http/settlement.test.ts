@@ -18,8 +18,12 @@ afterEach(async () => t.close());
 
 const day = 24 * 3600;
 
-/** A capture written the way Order Management writes one: new state and the order-change hook, one unit of work. */
-async function capture(orderId: string, amount: number): Promise<string> {
+/**
+ * A capture written the way Order Management writes one: new state and the order-change hook, one
+ * unit of work. With `legacyOpenTimer`, as a version before settlement opened in the capture's own
+ * transaction left it: without the hook, with the `settlement.open` timer it scheduled instead.
+ */
+async function capture(orderId: string, amount: number, options: { legacyOpenTimer?: boolean } = {}): Promise<string> {
   const account = (await t.kassa.deps.engine.store.getAccount(t.merchant.accountId))!;
   return t.kassa.deps.engine.execute(account, 'test', async (uow) => {
     const before = (await uow.load<OrderState>(orderType, orderId))!;
@@ -30,7 +34,12 @@ async function capture(orderId: string, amount: number): Promise<string> {
     after.remaining_authorized_amount -= amount;
     after.status = after.remaining_authorized_amount === 0 ? 'CAPTURED' : 'PART_CAPTURED';
     uow.put(orderType, orderId, after);
-    await afterOrderChanged(uow, before, after);
+    if (options.legacyOpenTimer) {
+      const id = settlementId(orderId, captureId);
+      uow.schedule({ id: `settlement:open:${orderId}:${captureId}`, dueAt: uow.now, kind: 'settlement.open', aggregateType: settlementType, aggregateId: id, payload: {} });
+    } else {
+      await afterOrderChanged(uow, before, after);
+    }
     return captureId;
   });
 }
@@ -138,20 +147,7 @@ describe('capture settlement (provider side)', () => {
 
   it('a settlement.open timer an older version left in the database still opens its settlement when it fires', async () => {
     const { orderId } = await notifiedOrder();
-    const account = (await t.kassa.deps.engine.store.getAccount(t.merchant.accountId))!;
-    // A capture written without the hook, and the timer the hook used to schedule in its place.
-    const captureId = await t.kassa.deps.engine.execute(account, 'test', async (uow) => {
-      const before = (await uow.load<OrderState>(orderType, orderId))!;
-      const after: OrderState = structuredClone(before);
-      const id = uow.ctx.random.uuid();
-      after.captures.push({ capture_id: id, klarna_reference: 'REF', captured_amount: 3000, captured_at: new Date(uow.now).toISOString(), order_lines: [], refunded_amount: 0, shipping_info: [] });
-      after.captured_amount += 3000;
-      after.remaining_authorized_amount -= 3000;
-      after.status = 'PART_CAPTURED';
-      uow.put(orderType, orderId, after);
-      uow.schedule({ id: `settlement:open:${orderId}:${id}`, dueAt: uow.now, kind: 'settlement.open', aggregateType: settlementType, aggregateId: settlementId(orderId, id), payload: {} });
-      return id;
-    });
+    const captureId = await capture(orderId, 3000, { legacyOpenTimer: true });
     const store = t.kassa.deps.engine.store;
     expect(await store.getAggregate(t.merchant.accountId, settlementType, settlementId(orderId, captureId))).toBeUndefined();
     await t.advance(0);
