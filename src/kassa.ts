@@ -75,7 +75,8 @@ export async function createKassa(config: Config, options: KassaOptions = {}): P
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const store = options.store ?? openStore(config.store);
+  // With KASSA_WORKERS above 1 the cluster's processes share the file; alone, a server holds it while it writes.
+  const store = options.store ?? openStore(config.store, { soleProcess: config.workers === 1 });
   await store.migrate();
 
   const engine = new Engine({ store, clock, random, logger });

@@ -86,4 +86,12 @@ program
     await import('../main.js');
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A Kassa server that is the only process on its SQLite file holds it while it writes and lets go
+  // once idle (src/store/sqlite/exclusive-lock.ts); SQLite's busy timeout waited that long for it.
+  if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+  process.stderr.write('kassa: the database stayed busy: a running Kassa holds its SQLite file while it writes and lets go when it is idle for a moment; try again then (with KASSA_WORKERS above 1 the file is always shared)\n');
+  process.exitCode = 1;
+}

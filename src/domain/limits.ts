@@ -73,6 +73,14 @@ export const limits = Object.freeze({
    * loop (the first on the next turns, then one a millisecond) before waiting blocking for it.
    */
   sqliteBusyRetriesMax: 50,
+  /**
+   * SQLite, one Kassa process on the file (src/store/sqlite/exclusive-lock.ts): the database file is
+   * held exclusively while group commits come, and let go this long after the last one, so that
+   * another process (the CLI) waiting for it gets in.
+   */
+  sqliteExclusiveIdleMs: 100,
+  /** SQLite: after the file was found open by another connection, it is shared this long before the next try to hold it. */
+  sqliteExclusiveRetryMs: 1000,
   // Requests log (src/http/request-log.ts) and GET /metrics (src/metrics/).
   /** Entries kept per account: the newest; older ones are pruned as new ones are appended. */
   requestLogPerAccountMax: 1000,

@@ -1,9 +1,15 @@
-/** `npx kassa accounts create|list` against a SQLite file. */
-import { execFileSync } from 'node:child_process';
+/**
+ * `npx kassa accounts create|list` against a SQLite file, also while a sole Kassa process holds the
+ * file for its writes (src/store/sqlite/exclusive-lock.ts).
+ */
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { limits } from '../../src/domain/limits.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kassa-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,4 +26,47 @@ describe('kassa accounts', () => {
     expect(JSON.stringify(listed)).not.toContain('a-long-password');
     expect(() => run('accounts', 'create', '--username', 'shop-a')).toThrow();
   });
+});
+
+describe('kassa accounts next to a Kassa holding the file', () => {
+  const path = join(dir, 'served.db');
+  /** The CLI without blocking this process's event loop, where the holding store's timers run. */
+  const runAsync = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/kassa.js', ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${path}` }, encoding: 'utf8' });
+  const aggregate = (expectedVersion: number) => ({ aggregates: [{ accountId: 'krn:partner:global:account:test:CLI00001', type: 'order', id: 'o1', expectedVersion, state: { n: expectedVersion }, now: 1 }] });
+
+  it('gets in once the server is idle for sqliteExclusiveIdleMs', async () => {
+    const server = new SqliteStore({ path, exclusive: true });
+    try {
+      await server.commit(aggregate(0));
+      expect(server.exclusiveLock?.held).toBe(true);
+      const { stdout } = await runAsync('accounts', 'create', '--username', 'while-served', '--json');
+      expect(JSON.parse(stdout)).toMatchObject({ username: 'while-served' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says why when the server writes without pause for longer than its busy timeout', async () => {
+    const server = new SqliteStore({ path, exclusive: true });
+    let version = 1;
+    let writing = true;
+    const busy = (async () => {
+      while (writing) {
+        await server.commit(aggregate(version++));
+        await new Promise((resolve) => setTimeout(resolve, limits.sqliteExclusiveIdleMs / 4));
+      }
+    })();
+    try {
+      const failed = await runAsync('accounts', 'list').then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toMatch(/^kassa: the database stayed busy: a running Kassa holds its SQLite file while it writes/);
+    } finally {
+      writing = false;
+      await busy;
+      await server.close();
+    }
+  }, 20_000);
 });

@@ -430,7 +430,7 @@ describe('every limit has a test', () => {
   // group size, groups in flight and connect timeout in its own suites.
   // The sign-in throttle's limits are tested in its own suites (the module and over HTTP), and the
   // outbound response cap where a local server can send it.
-  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts', '../store/sqlite-read-cache.test.ts', '../app/credential-cache.test.ts', '../http/request-logger.test.ts', '../store/postgres-group-commit.test.ts', '../store/postgres-outage.test.ts'];
+  const suites = ['./limits.test.ts', './limits-merchant.test.ts', '../store/wal-sync.test.ts', '../store/sqlite-write-lock.test.ts', '../http/request-log-buffer.test.ts', '../app/sign-in-throttle.test.ts', '../http/sign-in-throttle.test.ts', '../outbound/guarded-http.test.ts', '../store/sqlite-read-cache.test.ts', '../app/credential-cache.test.ts', '../http/request-logger.test.ts', '../store/postgres-group-commit.test.ts', '../store/postgres-outage.test.ts', '../store/sqlite-exclusive-lock.test.ts'];
   it('names every limit in src/domain/limits.ts (here, in limits-merchant.test.ts, the SQLite and PostgreSQL store suites, the requests log, the sign-in throttle, the caches\' or the logger\'s own tests)', () => {
     const source = suites.map((f) => readFileSync(fileURLToPath(new URL(f, import.meta.url)), 'utf8')).join('\n');
     const untested = Object.keys(limits).filter((k) => !source.includes(`'${k}'`) && !source.includes(`limits.${k}`));

@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { limits } from '../../domain/limits.js';
 import { readMigrations } from '../migrations.js';
 import { observeCommitGroup, observeDurableSync } from '../store-observer.js';
+import { ExclusiveLock } from './exclusive-lock.js';
 import { deepFreeze, freezeAsJson, ReadCache } from './read-cache.js';
 import { toAccount, toAggregate, toAttempt, toEvent, toIdempotency, toOutbox, toRequestLog, toTimer } from '../rows.js';
 import {
@@ -70,6 +71,11 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** The WAL sync (node:fs fdatasync); tests pass one they can hold back or fail. */
   fdatasync?: (fd: number, done: (error: Error | null) => void) => void;
+  /**
+   * Hold the file exclusively while writing, let go when idle (exclusive-lock.ts): for the only
+   * Kassa process on the file. Off by default: tools and tests open several connections on one file.
+   */
+  exclusive?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -113,6 +119,8 @@ export class SqliteStore implements Store {
   private readonly accountCache = new ReadCache<AccountRecord>(limits.sqliteReadCacheEntriesMax);
   /** `PRAGMA data_version` when the caches were last known exact: it moves when another connection commits. */
   private seenDataVersion: unknown;
+  /** Present when this process holds the file while it writes (`SqliteOptions.exclusive`). */
+  readonly exclusiveLock: ExclusiveLock | undefined;
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -129,6 +137,9 @@ export class SqliteStore implements Store {
     this.migrateSync();
     this.stmts = this.prepare();
     this.seenDataVersion = this.stmts.dataVersion.get();
+    if (options.exclusive && options.path !== ':memory:') {
+      this.exclusiveLock = new ExclusiveLock(this.db, () => this.groupCommitStats.transactions, () => this.stmts.dataVersion.get());
+    }
   }
 
   private migrateSync(): void {
@@ -203,6 +214,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.exclusiveLock?.stop();
     // Commits already queued are still written (their callers are waiting for them).
     while (this.queue.length > 0 && this.db.open) this.flush(true);
     while (this.syncsInFlight.size > 0) await Promise.all(this.syncsInFlight);
@@ -305,6 +317,7 @@ export class SqliteStore implements Store {
    * they may be stale, so they are emptied. The adapter's own commits keep them exact.
    */
   private dropCachesIfChangedElsewhere(): void {
+    if (this.exclusiveLock?.held) return; // nobody else can have committed
     const version = this.stmts.dataVersion.get();
     if (version === this.seenDataVersion) return;
     this.seenDataVersion = version;
@@ -501,17 +514,41 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  /**
+   * BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. With
+   * `SqliteOptions.exclusive` it first tries to take the file's exclusive lock (exclusive-lock.ts);
+   * once held, nobody else can hold any lock and BEGIN cannot find one.
+   */
   private tryBegin(): boolean {
+    const lock = this.exclusiveLock;
+    if (lock?.held) {
+      this.stmts.begin.run();
+      return true;
+    }
     this.setBusyTimeout(0);
+    try {
+      if (lock?.shouldTry()) {
+        if (this.beginOrBusy()) {
+          // Commits of others before the lock was taken are the last the caches can miss.
+          this.dropCachesIfChangedElsewhere();
+          lock.taken();
+          return true;
+        }
+        lock.refused();
+      }
+      return this.beginOrBusy();
+    } finally {
+      this.setBusyTimeout(this.busyTimeoutMs);
+    }
+  }
+
+  private beginOrBusy(): boolean {
     try {
       this.stmts.begin.run();
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
       throw error;
-    } finally {
-      this.setBusyTimeout(this.busyTimeoutMs);
     }
   }
 
