@@ -37,7 +37,6 @@ export class ExclusiveLock {
     private readonly commits: () => number,
     /** Any read of the database: after switching back to NORMAL, the next access lets the lock go. */
     private readonly touch: () => void,
-    private readonly now: () => number = () => performance.now(),
   ) {
     this.idleTimer = setInterval(() => this.releaseIfIdle(), limits.sqliteExclusiveIdleMs);
     this.idleTimer.unref();
@@ -48,7 +47,7 @@ export class ExclusiveLock {
    * try to take it (EXCLUSIVE mode is then on; report the outcome with `taken` or `refused`).
    */
   shouldTry(): boolean {
-    if (this.held || this.now() < this.nextAttemptAt) return false;
+    if (this.held || performance.now() < this.nextAttemptAt) return false;
     this.db.exec('PRAGMA locking_mode = EXCLUSIVE');
     return true;
   }
@@ -61,7 +60,7 @@ export class ExclusiveLock {
   /** The BEGIN IMMEDIATE after `shouldTry` found the file open elsewhere: share it for a while. */
   refused(): void {
     this.db.exec('PRAGMA locking_mode = NORMAL');
-    this.nextAttemptAt = this.now() + limits.sqliteExclusiveRetryMs;
+    this.nextAttemptAt = performance.now() + limits.sqliteExclusiveRetryMs;
   }
 
   /** Lets the lock go when no group commit happened since the last look (tests call it directly). */
