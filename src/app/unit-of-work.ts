@@ -4,7 +4,7 @@
  * Reads are remembered with their version; `put` writes back with a compare-and-set on it, so two
  * concurrent commands on one object never lose an update (the loser is retried by the engine).
  */
-import type { AccountRecord, AggregateRecord, ClockMove, CommitBatch, LookupKey, OutboxWrite, Store, TimerWrite } from '../store/port.js';
+import type { AccountRecord, ClockMove, CommitBatch, LookupKey, OutboxWrite, Store, TimerWrite } from '../store/port.js';
 import type { Random } from './ports.js';
 
 export interface CommandContext {
@@ -17,8 +17,6 @@ export interface CommandContext {
 
 export class UnitOfWork {
   private readonly versions = new Map<string, number>();
-  /** Reads started ahead of their `load` (see `prefetch`), by type and id. */
-  private readonly prefetched = new Map<string, Promise<AggregateRecord<unknown> | undefined>>();
   private clockMove?: ClockMove;
   private readonly batch: Required<Omit<CommitBatch, 'idempotency' | 'clockMove'>> = {
     aggregates: [],
@@ -43,27 +41,9 @@ export class UnitOfWork {
 
   /** Loads an aggregate of this account (undefined when absent or another account's). */
   async load<T>(type: string, id: string): Promise<T | undefined> {
-    const k = `${type}\u0000${id}`;
-    const ahead = this.prefetched.get(k) as Promise<AggregateRecord<T> | undefined> | undefined;
-    if (ahead) this.prefetched.delete(k);
-    const record = await (ahead ?? this.store.getAggregate<T>(this.accountId, type, id));
-    this.versions.set(k, record?.version ?? 0);
+    const record = await this.store.getAggregate<T>(this.accountId, type, id);
+    this.versions.set(`${type}\u0000${id}`, record?.version ?? 0);
     return record?.state;
-  }
-
-  /**
-   * Starts reading an aggregate that a later `load` in this unit of work may ask for, so that it
-   * travels with the reads issued in the same turn of the event loop (on PostgreSQL one statement
-   * fetches them all: store/postgres/read-batcher.ts) instead of costing a round trip of its own.
-   * The later `load` takes this read (as of now, a moment earlier; the compare-and-set on its
-   * version stays the truth); a read nobody loads is dropped, its failure included.
-   */
-  prefetch(type: string, id: string): void {
-    const k = `${type}\u0000${id}`;
-    if (this.prefetched.has(k) || this.versions.has(k)) return;
-    const read = this.store.getAggregate(this.accountId, type, id);
-    read.catch(() => undefined); // a failure is the later load's to report, if one comes
-    this.prefetched.set(k, read);
   }
 
   /** Finds an aggregate by a secondary key, only if it belongs to this account. */

@@ -13,7 +13,7 @@ import { isAuthorizationOpen } from '../../domain/order/order-machine.js';
 import type { DecideResult, FraudNotification, OrderDecision } from '../../domain/order/order-decision.js';
 import type { OrderState } from '../../domain/order/order-state.js';
 import { ids } from '../ids.js';
-import { afterOrderChanged, prefetchForOrderChange } from './order-change-hooks.js';
+import { afterOrderChanged } from './order-change-hooks.js';
 import { fillPlaceholders } from '../payments/create-order.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 import { orderTimers, orderType } from './place-order.js';
@@ -48,7 +48,6 @@ export async function applyOrderDecision(uow: UnitOfWork, before: OrderState, de
 
 /** Loads, decides and applies; a rejection is thrown as a KassaError (nothing is written). */
 export async function changeOrder(uow: UnitOfWork, orderId: string, decide: (order: OrderState) => DecideResult): Promise<OrderState> {
-  prefetchForOrderChange(uow); // in the same turn as the order's read, so they travel together
   const before = await loadOrder(uow, orderId);
   const result = decide(before);
   if (isRejection(result)) throw KassaError.from(result);

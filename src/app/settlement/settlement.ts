@@ -148,5 +148,4 @@ export async function onSettlementTimer(uow: UnitOfWork, kind: keyof typeof sett
 }
 
 // Registered once per process when this module is first loaded (timers/handlers.ts imports it).
-// A capture reads the settlement settings: they are read together with the order.
-onOrderChanged(trackCaptures, { prefetch: (uow) => uow.prefetch(settlementSettingsType, settlementSettingsId) });
+onOrderChanged(trackCaptures);
