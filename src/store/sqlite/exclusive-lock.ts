@@ -43,24 +43,29 @@ export class ExclusiveLock {
   }
 
   /**
-   * Before a group commit's BEGIN IMMEDIATE when the lock is not held: true when this BEGIN should
-   * try to take it (EXCLUSIVE mode is then on; report the outcome with `taken` or `refused`).
+   * A group commit's BEGIN IMMEDIATE (`begin`: true when it began, false when SQLITE_BUSY) made in
+   * EXCLUSIVE mode, unless the lock is held or the last attempt was too recent: true when it began,
+   * and the lock is then the caller's to declare `taken`. When it did not (another connection has
+   * the file open, or an error), the mode is NORMAL again and the file is shared for a while.
    */
-  shouldTry(): boolean {
+  tryTake(begin: () => boolean): boolean {
     if (this.held || performance.now() < this.nextAttemptAt) return false;
     this.db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    return true;
+    let began = false;
+    try {
+      began = begin();
+    } finally {
+      if (!began) {
+        this.db.exec('PRAGMA locking_mode = NORMAL');
+        this.nextAttemptAt = performance.now() + limits.sqliteExclusiveRetryMs;
+      }
+    }
+    return began;
   }
 
-  /** The BEGIN IMMEDIATE after `shouldTry` succeeded: the exclusive lock is held from now on. */
+  /** After `tryTake` began: the exclusive lock is held from now on. */
   taken(): void {
     this.held = true;
-  }
-
-  /** The BEGIN IMMEDIATE after `shouldTry` found the file open elsewhere: share it for a while. */
-  refused(): void {
-    this.db.exec('PRAGMA locking_mode = NORMAL');
-    this.nextAttemptAt = performance.now() + limits.sqliteExclusiveRetryMs;
   }
 
   /** Lets the lock go when no group commit happened since the last look (tests call it directly). */

@@ -527,19 +527,11 @@ export class SqliteStore implements Store {
     }
     this.setBusyTimeout(0);
     try {
-      if (lock?.shouldTry()) {
-        let began = false;
-        try {
-          began = this.beginOrBusy();
-        } finally {
-          if (!began) lock.refused(); // also on an I/O error: never left in EXCLUSIVE mode unknowingly
-        }
-        if (began) {
-          // Commits of others before the lock was taken are the last the caches can miss.
-          this.dropCachesIfChangedElsewhere();
-          lock.taken();
-          return true;
-        }
+      if (lock?.tryTake(() => this.beginOrBusy())) {
+        // Commits of others before the lock was taken are the last the caches can miss.
+        this.dropCachesIfChangedElsewhere();
+        lock.taken();
+        return true;
       }
       return this.beginOrBusy();
     } finally {
