@@ -44,6 +44,13 @@ async function capture(orderId: string, amount: number, options: { legacyOpenTim
   });
 }
 
+/** A capture through Order Management's API, as a merchant makes one (201): its id and the request's correlation id. */
+async function captureThroughApi(orderId: string, amount: number): Promise<{ captureId: string; correlationId: string }> {
+  const res = await t.request('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { body: { captured_amount: amount } });
+  expect(res.statusCode, res.body).toBe(201);
+  return { captureId: res.headers['capture-id'] as string, correlationId: res.headers['klarna-correlation-id'] as string };
+}
+
 async function notifiedOrder() {
   return placeOrder(t, swedishOrder(), { extra: { merchant_urls: { notification: 'https://merchant.example/notify/{order.id}' } } });
 }
@@ -119,9 +126,7 @@ describe('capture settlement (provider side)', () => {
   it('a capture through Order Management (and an auto_capture) starts its settlement clock through the order-change hook', async () => {
     await t.request('PUT', '/sandbox/v1/settlement-settings', { body: { settlement_delay_days: 3 } });
     const { orderId } = await notifiedOrder();
-    const res = await t.request('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { body: { captured_amount: 6000 } });
-    expect(res.statusCode, res.body).toBe(201);
-    const captureId = res.headers['capture-id'] as string;
+    const { captureId } = await captureThroughApi(orderId, 6000);
     const auto = await placeOrder(t, swedishOrder(), { extra: { auto_capture: true, merchant_urls: { notification: 'https://merchant.example/notify' } } });
     const autoCapture = (await t.request('GET', `/ordermanagement/v1/orders/${auto.orderId}`)).json().captures[0].capture_id as string;
     await t.advance(3 * day);
@@ -133,16 +138,14 @@ describe('capture settlement (provider side)', () => {
   it('a capture opens its settlement in its own transaction: stored at once, stamped with the capture, no timer to wait for', async () => {
     await t.request('PUT', '/sandbox/v1/settlement-settings', { body: { settlement_delay_days: 5 } });
     const { orderId } = await notifiedOrder();
-    const res = await t.request('POST', `/ordermanagement/v1/orders/${orderId}/captures`, { body: { captured_amount: 6000 } });
-    expect(res.statusCode, res.body).toBe(201);
-    const captureId = res.headers['capture-id'] as string;
+    const { captureId, correlationId } = await captureThroughApi(orderId, 6000);
     const store = t.kassa.deps.engine.store;
     const stored = await store.getAggregate<SettlementState>(t.merchant.accountId, settlementType, settlementId(orderId, captureId));
     expect(stored?.state).toMatchObject({ status: 'PENDING', amount: 6000 });
     expect(Date.parse(stored!.state.settle_at) - Date.parse(stored!.state.captured_at)).toBe(5 * day * 1000);
     expect(await store.getTimer(`settlement:open:${orderId}:${captureId}`)).toBeUndefined();
     const events = await store.listEvents(t.merchant.accountId, settlementType, settlementId(orderId, captureId));
-    expect(events.map((e) => [e.type, e.correlationId])).toEqual([['settlement.opened', res.headers['klarna-correlation-id']]]);
+    expect(events.map((e) => [e.type, e.correlationId])).toEqual([['settlement.opened', correlationId]]);
   });
 
   it('a settlement.open timer an older version left in the database still opens its settlement when it fires', async () => {
