@@ -24,6 +24,10 @@
  * sync ends, so `durableBarrier()` lets the HTTP layer hold every answer until what this process
  * committed before it is on disk. (With several worker processes, an answer can show another
  * worker's commit up to one sync before that worker acknowledges it.)
+ *
+ * Locks: with `exclusive` (the only Kassa process on the file) a group commit takes the file's
+ * exclusive lock without waiting and keeps it until the process is idle (exclusive-lock.ts); while
+ * it is held, transactions take no `-shm` locks and cached reads skip the `data_version` check.
  */
 import Database from 'better-sqlite3';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
