@@ -1,11 +1,12 @@
 /**
  * CPU of the SQLite group commit alone: the store batches of one real lifecycle (captured by running
  * it once through Kassa) replayed against a file store as shipped (group commit, WAL synced before
- * acknowledgement), with fresh ids each time, by 64 concurrent loops — as the in-process benchmark
+ * acknowledgement), with fresh ids each time, by 64 concurrent loops (C) — as the in-process benchmark
  * drives them, minus HTTP, routing and the domain. Prints the main thread's CPU per lifecycle
  * operation (7 per lifecycle; checkpoints included), then the WAL frames written per operation. For comparing changes to
  * src/store/sqlite in pairs. Usage: `node --import tsx bench/commit-replay.ts` (env N = lifecycles
- * per round, ROUNDS).
+ * per round, ROUNDS, C = concurrent loops: 64 gives the closed loop's large groups, 4 the small
+ * groups of half load, where what a transaction costs whatever its size weighs most).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kassa-commit-replay-'));
 const template = await captureLifecycle();
 const lifecycles = Number(process.env.N ?? 2000);
 const rounds = Number(process.env.ROUNDS ?? 3);
+const concurrency = Number(process.env.C ?? 64);
 
 /** The batches one lifecycle commits, as JSON (copied when committed: the store freezes states). */
 async function captureLifecycle(): Promise<string> {
@@ -66,7 +68,7 @@ async function replay(count: number): Promise<number> {
   let next = 0;
   const before = mainThreadCpuUs();
   await Promise.all(
-    Array.from({ length: 64 }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < todo.length) for (const batch of todo[next++]!) await store.commit(batch);
     }),
   );

@@ -197,6 +197,7 @@ async function main(): Promise<void> {
     const durationNs = BigInt(config.openLoopDurationMs ?? config.durationMs) * 1_000_000n;
     await sleep(200); // let the closed loop's tail drain
     const start = nowNs();
+    const openCpuAtStart = cpuSeconds(serverPids);
     recorder = new Recorder(start, start + durationNs);
     const inFlight = new Set<Promise<void>>();
     let started = 0;
@@ -209,8 +210,12 @@ async function main(): Promise<void> {
       await sleep(1);
     }
     await Promise.all(inFlight);
+    const openCpuAtEnd = cpuSeconds(serverPids);
     const name = config.openLoopOpsPerSec ? `at a fixed ${config.openLoopOpsPerSec} ops/s` : `at ${Math.round(config.openLoopFraction * 100)}% load`;
-    phases.push(recorder.result(name, 'open', opsPerUnit, targetOps));
+    const open = recorder.result(name, 'open', opsPerUnit, targetOps);
+    // Server CPU per operation at this load: at half load the groups are small, so it costs more than in the closed loop.
+    if (openCpuAtStart !== undefined && openCpuAtEnd !== undefined && open.ops > 0) open.serverCpuUsPerOp = Math.round(((openCpuAtEnd - openCpuAtStart) * 1e6) / open.ops);
+    phases.push(open);
   }
 
   await Promise.all(pools.map((p) => p.close()));

@@ -99,6 +99,16 @@ export interface SqliteGroupCommitStats extends GroupCommitStats {
   syncNs: bigint;
 }
 
+/**
+ * SQLite's page cache, in KiB: 8 MB holds the interior pages of every index of a store with a
+ * million objects, and no more. Not larger, because SQLite scans the whole cache's hash table at
+ * the end of every write transaction that split a B-tree page (`balance_nonroot` parks a page
+ * under the locking page's number, 262,145 with 4 KB pages, and `pcache1TruncateUnsafe` then
+ * sweeps every slot): with 64 MB that scan was 4.7 % of the server's CPU at half load, where
+ * groups are small and transactions many (docs/performance.md, session 8).
+ */
+const pageCacheKib = 8192;
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
@@ -137,7 +147,7 @@ export class SqliteStore implements Store {
     this.busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma(`cache_size = -${pageCacheKib}`);
     this.migrateSync();
     this.stmts = this.prepare();
     this.seenDataVersion = this.stmts.dataVersion.get();
