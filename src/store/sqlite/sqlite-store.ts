@@ -100,12 +100,13 @@ export interface SqliteGroupCommitStats extends GroupCommitStats {
 }
 
 /**
- * SQLite's page cache, in KiB: 8 MB holds the interior pages of every index of a store with a
- * million objects, and no more. Not larger, because SQLite scans the whole cache's hash table at
- * the end of every write transaction that split a B-tree page (`balance_nonroot` parks a page
- * under the locking page's number, 262,145 with 4 KB pages, and `pcache1TruncateUnsafe` then
- * sweeps every slot): with 64 MB that scan was 4.7 % of the server's CPU at half load, where
- * groups are small and transactions many (docs/performance.md, session 8).
+ * SQLite's page cache, in KiB. 8 MB keeps what every write walks (the path to each index's newest
+ * pages) and all interior pages of a store of some 250,000 objects; other pages come from the
+ * operating system's file cache, a `pread` of a few µs. Not larger, because SQLite scans the
+ * whole cache's hash table at the end of every write transaction that split a B-tree page
+ * (`balance_nonroot` parks a page under the locking page's number, 262,145 with 4 KB pages, and
+ * `pcache1TruncateUnsafe` then sweeps every slot): with 64 MB that scan was 4.7 % of the server's
+ * CPU at half load, where groups are small and transactions many (docs/performance.md, session 8).
  */
 const pageCacheKib = 8192;
 
