@@ -105,7 +105,7 @@ export class PostgresStore implements Store {
     const client = await this.pool.connect();
     try {
       // One node migrates at a time; the others wait on the advisory lock and then see it done.
-      await client.query('SELECT pg_advisory_lock(4545)');
+      await client.query('SELECT pg_advisory_lock($1)', [advisoryLock.migrations]);
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
       const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
@@ -122,7 +122,7 @@ export class PostgresStore implements Store {
         }
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(4545)').catch(() => undefined);
+      await client.query('SELECT pg_advisory_unlock($1)', [advisoryLock.migrations]).catch(() => undefined);
       client.release();
     }
   }
@@ -192,7 +192,7 @@ export class PostgresStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => Promise.reject(unavailableOr(error)));
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(4546)');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLock.defaultAccount]);
       const inserted = await client.query(
         'INSERT INTO accounts (id, username, secret_hash, created_at, clock_offset_ms, is_default) SELECT $1, $2, $3, $4, $5, true WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE is_default)',
         [a.id, a.username, a.secretHash, a.createdAt, a.clockOffsetMs],
@@ -441,6 +441,9 @@ export class PostgresStore implements Store {
     };
   }
 }
+
+/** Keys of the advisory locks Kassa's nodes take on one database; each must differ from the others. */
+const advisoryLock = { migrations: 4545, defaultAccount: 4546 } as const;
 
 /** A second account with the same username is DuplicateKey; anything else stays as it was. */
 function accountInsertError(error: unknown, a: AccountRecord): unknown {
