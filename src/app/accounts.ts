@@ -81,7 +81,14 @@ export class Accounts {
   private async newAccount(username: string, password: string, isDefault: boolean): Promise<AccountRecord> {
     // Such a password could never sign in (authenticate refuses it), so no account gets one.
     if (hasControlCharacter(password)) throw new Error('a password may not contain control characters');
-    return { id: newAccountId(this.random, this.mode), username, secretHash: await hashSecret(password, this.scryptCost), createdAt: this.clock.now(), clockOffsetMs: 0, isDefault };
+    return {
+      id: newAccountId(this.random, this.mode),
+      username,
+      secretHash: await hashSecret(password, this.scryptCost),
+      createdAt: this.clock.now(),
+      clockOffsetMs: 0,
+      isDefault,
+    };
   }
 
   /** The account these Basic credentials belong to, or undefined. Constant-time on the secret. */
