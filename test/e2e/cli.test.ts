@@ -12,7 +12,9 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kassa-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const run = (...args: string[]) => execFileSync(process.execPath, ['bin/kassa.js', ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${join(dir, 'k.db')}` }, encoding: 'utf8' });
+/** The CLI's command line and environment for a database file of this folder. */
+const cli = (file: string, args: string[]) => [process.execPath, ['bin/kassa.js', ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${join(dir, file)}` }, encoding: 'utf8' as const }] as const;
+const run = (...args: string[]) => execFileSync(...cli('k.db', args));
 
 describe('kassa accounts', () => {
   it('creates accounts (printing the password once) and lists them without secrets', () => {
@@ -30,7 +32,7 @@ describe('kassa accounts', () => {
 describe('kassa accounts next to a Kassa holding the file', () => {
   const path = join(dir, 'served.db');
   /** The CLI without blocking this process's event loop, where the holding store's timers run. */
-  const runAsync = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/kassa.js', ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${path}` }, encoding: 'utf8' });
+  const runAsync = (...args: string[]) => promisify(execFile)(...cli('served.db', args));
   const aggregate = (expectedVersion: number) => ({ aggregates: [{ accountId: 'krn:partner:global:account:test:CLI00001', type: 'order', id: 'o1', expectedVersion, state: { n: expectedVersion }, now: 1 }] });
 
   it('gets in once the server is idle for sqliteExclusiveIdleMs', async () => {
